@@ -1,0 +1,338 @@
+"""The `curator` command line: thin commands over the services.
+
+stdout carries data (tables, JSON); diagnostics and progress go to stderr. A
+`CuratorError` becomes a one-line message on stderr and its exit code (2 for bad input).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from . import __version__
+from .errors import CuratorError
+from .models import STATUSES
+
+FORMATS_HELP = "auto (by extension), jsonl, json, csv, parquet, hf (a save_to_disk folder)"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _open(project: Path, *, create: bool = False):
+    from .store import Store
+
+    return Store.open(project, create=create)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+project_argument = click.argument(
+    "project", type=click.Path(dir_okay=False, path_type=Path), metavar="PROJECT")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="curator")
+def cli() -> None:
+    """curator: turn raw LLM example pairs into clean fine-tuning data.
+
+    A project is one SQLite file. Import examples into it, label them, validate the
+    outputs against JSON Schemas and export datasets for training.
+    """
+
+
+@cli.command()
+@project_argument
+def init(project: Path) -> None:
+    """Create an empty project file PROJECT (nothing happens if it already is one)."""
+    with _open(project, create=True) as store:
+        click.echo(str(store.path))
+
+
+@cli.command("import")
+@project_argument
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=False), metavar="FILE...")
+@click.option("--task", help="Task to import into (default: each file's name).")
+@click.option("--schema", type=click.Path(dir_okay=False, path_type=Path),
+              help="Target JSON Schema file for the task's outputs.")
+@click.option("--guidelines", type=click.Path(dir_okay=False, path_type=Path),
+              help="Annotator guidelines (Markdown) for the task.")
+@click.option("--format", "file_format", default="auto", show_default=True,
+              type=click.Choice(["auto", "jsonl", "json", "csv", "parquet", "hf"]),
+              help=f"File format: {FORMATS_HELP}.")
+@click.option("--layout", default="auto", show_default=True,
+              help="Record layout: auto, openai-chat, trl-prompt-completion, trl-preference, "
+                   "alpaca, self-instruct, sharegpt, sharegpt-preference, hh-rlhf, bfcl.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a column (dotted path allowed, e.g. instances.0.output) to a field: "
+                   "prompt, input, system, output, chosen, rejected, messages, "
+                   "conversations, tools. Repeatable; replaces layout detection.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the good rows and write the bad ones to a rejects file.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write rejected rows (default: FILE.rejects.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
+def import_(project: Path, files: tuple[Path, ...], task: str | None, schema: Path | None,
+            guidelines: Path | None, file_format: str, layout: str, mapping: tuple[str, ...],
+            skip_invalid: bool, rejects: Path | None, as_json: bool) -> None:
+    """Import example pairs, chats or preference pairs from FILE... into PROJECT.
+
+    PROJECT is created when it does not exist. Layouts are recognised by their fields:
+    OpenAI chat / TRL messages, TRL prompt-completion and preference, Alpaca,
+    Self-Instruct, ShareGPT, LLaMA-Factory preference, HH-RLHF and BFCL; use --map for
+    anything else. Re-importing the same rows adds nothing. By default a file with any
+    bad row imports nothing and every bad row is listed.
+    """
+    from .ingest import ImportRejected, import_files
+
+    err = _console(stderr=True)
+    with _open(project, create=True) as store, _ImportProgress(err) as progress:
+        try:
+            report = import_files(
+                store, files, task=task, schema=schema, guidelines=guidelines,
+                file_format=file_format, layout=layout, mapping=list(mapping),
+                skip_invalid=skip_invalid, rejects=rejects, progress=progress.update)
+        except ImportRejected as exc:
+            progress.stop()
+            for issue in exc.report.issues:
+                err.print(issue.describe(), markup=False)
+            raise
+    _report_import(report, err, as_json)
+
+
+def _report_import(report, err, as_json: bool) -> None:
+    rows = [
+        {"file": f.path, "task": f.task, "layout": f.layout, "read": f.read, "added": f.added,
+         "duplicate": f.duplicate, "rejected": f.rejected, "rejects_file": f.rejects_path}
+        for f in report.files
+    ]
+    if as_json:
+        _print_json({"files": rows, "added": report.total("added"),
+                     "duplicate": report.total("duplicate"),
+                     "rejected": report.total("rejected")})
+        return
+    from rich.table import Table
+
+    table = Table(title="import", title_justify="left")
+    for name in ("file", "task", "layout", "read", "added", "duplicate", "rejected"):
+        table.add_column(name, justify="right" if name in ("read", "added", "duplicate",
+                                                           "rejected") else "left")
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in ("file", "task", "layout", "read", "added",
+                                              "duplicate", "rejected")))
+    err.print(table)
+    if report.total("duplicate") and not report.total("added"):
+        err.print("nothing new: every row is already in the project", markup=False)
+    for row in rows:
+        if row["rejects_file"]:
+            err.print(f"{row['rejected']} bad rows of {row['file']} written to "
+                      f"{row['rejects_file']}", markup=False)
+
+
+class _ImportProgress:
+    """A rich progress bar on stderr, shown only once an import takes over half a second."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.bar = None
+        self.tasks: dict[str, Any] = {}
+
+    def update(self, path: str, done: int, total: int, unit: str) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < 0.5 or not total:
+                return
+            from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn,
+                                       Progress, TextColumn, TimeRemainingColumn)
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                DownloadColumn() if unit == "bytes" else MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=self.console, transient=True)
+            self.bar.start()
+        if path not in self.tasks:
+            self.tasks[path] = self.bar.add_task(Path(path).name, total=total)
+        self.bar.update(self.tasks[path], completed=done, total=total)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def __enter__(self) -> _ImportProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@cli.command()
+@project_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total, by_status, tasks.")
+def stats(project: Path, as_json: bool) -> None:
+    """Counts of examples by task and status, and each task's schema."""
+    from .overview import stats as compute
+
+    with _open(project) as store:
+        data = compute(store)
+    if as_json:
+        _print_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{project}: {data['total']} examples", title_justify="left")
+    table.add_column("task")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("schema")
+    for name, task in data["tasks"].items():
+        schema = task["schema"]["source"] if task["schema"] else "-"
+        table.add_row(name, *(str(task["by_status"][s]) for s in STATUSES), str(task["total"]),
+                      schema)
+    table.add_section()
+    table.add_row("all", *(str(data["by_status"][s]) for s in STATUSES), str(data["total"]), "")
+    _console().print(table)
+
+
+@cli.command("list")
+@project_argument
+@click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")
+@click.option("--task", help="Only examples of this task.")
+@click.option("--search", help="Full-text search over prompts and outputs (words, all must match).")
+@click.option("--after", "after_id", type=int, default=0, help="Start after this example id.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of examples.")
+def list_(project: Path, status: str | None, task: str | None, search: str | None,
+          after_id: int, limit: int, as_json: bool) -> None:
+    """List examples, in id order, a page at a time (use --after to page on)."""
+    from .overview import list_examples
+
+    with _open(project) as store:
+        rows = list_examples(store, status=status, task=task, search=search,
+                             after_id=after_id, limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from .textsafe import visible
+
+    table = Table(box=None, pad_edge=False)
+    for name in ("id", "task", "kind", "status", "preview"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis",
+                         justify="right" if name == "id" else "left")
+    for row in rows:
+        table.add_row(str(row["id"]), Text(row["task"]), row["kind"], row["status"],
+                      Text(visible(row["preview"])))
+    _console().print(table)
+    if len(rows) == limit:
+        err = _console(stderr=True)
+        err.print(f"more after id {rows[-1]['id']}: add --after {rows[-1]['id']}", markup=False)
+
+
+@cli.command()
+@project_argument
+@click.argument("example_id", type=int, metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the example as JSON.")
+@click.option("--history", is_flag=True, help="Also show the example's revisions.")
+def show(project: Path, example_id: int, as_json: bool, history: bool) -> None:
+    """Show one example: its prompt or chat, output, status and provenance."""
+    with _open(project) as store:
+        example = store.get_example(example_id)
+        revisions = store.revisions(example_id) if history else []
+    if as_json:
+        data = example.model_dump(mode="json")
+        if history:
+            data["history"] = [r.model_dump(mode="json") for r in revisions]
+        _print_json(data)
+        return
+    from .show import render_example
+
+    _console().print(render_example(example, revisions if history else None))
+
+
+@cli.group()
+def task() -> None:
+    """List tasks and set their schema or guidelines."""
+
+
+@task.command("list")
+@project_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def task_list(project: Path, as_json: bool) -> None:
+    """The project's tasks with their schema and guidelines."""
+    with _open(project) as store:
+        tasks = store.list_tasks()
+    data = [{"name": t.name, "schema": t.schema_source, "schema_hash": t.schema_hash,
+             "has_guidelines": bool(t.guidelines)} for t in tasks]
+    if as_json:
+        _print_json(data)
+        return
+    for row in data:
+        click.echo(f"{row['name']}\tschema={row['schema'] or '-'}\t"
+                   f"guidelines={'yes' if row['has_guidelines'] else 'no'}")
+
+
+@task.command("set-schema")
+@project_argument
+@click.argument("task_name", metavar="TASK")
+@click.argument("schema", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH")
+def task_set_schema(project: Path, task_name: str, schema: Path) -> None:
+    """Set (or change) TASK's target JSON Schema from the file PATH."""
+    from .tasks import set_task_schema
+
+    with _open(project) as store:
+        result = set_task_schema(store, task_name, schema)
+    click.echo(result.schema_hash)
+
+
+@task.command("set-guidelines")
+@project_argument
+@click.argument("task_name", metavar="TASK")
+@click.argument("guidelines", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH")
+def task_set_guidelines(project: Path, task_name: str, guidelines: Path) -> None:
+    """Set TASK's annotator guidelines from the Markdown file PATH."""
+    from .errors import InputError
+    from .tasks import ensure_task
+
+    with _open(project) as store, store.transaction():
+        if store.get_task(task_name) is None:
+            raise InputError(f"no task named {task_name!r} in {store.path}")
+        ensure_task(store, task_name, guidelines=guidelines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning CuratorErrors into messages and exit codes."""
+    try:
+        cli.main(args=argv, prog_name="curator", standalone_mode=False)
+    except CuratorError as exc:
+        click.echo(f"curator: {exc.title}: {exc.message}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

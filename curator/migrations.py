@@ -1,0 +1,117 @@
+"""Named schema migrations. Each runs once, in order, inside one transaction, and is
+recorded in `_migrations`. Never edit a migration that has shipped: add a new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# PRAGMA application_id marks a SQLite file as a curator project ("CURA").
+APPLICATION_ID = 0x43555241
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "001_initial",
+        """
+        CREATE TABLE schemas (
+            hash TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            source TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            schema_hash TEXT REFERENCES schemas(hash),
+            schema_source TEXT,
+            guidelines TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            file_hash TEXT,
+            layout TEXT NOT NULL,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            rows_read INTEGER NOT NULL DEFAULT 0,
+            rows_added INTEGER NOT NULL DEFAULT 0,
+            rows_duplicate INTEGER NOT NULL DEFAULT 0,
+            rows_rejected INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE examples (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            kind TEXT NOT NULL CHECK (kind IN ('pair', 'chat', 'preference')),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected', 'skipped', 'flagged')),
+            version INTEGER NOT NULL DEFAULT 1,
+            system TEXT,
+            prompt TEXT,
+            input TEXT,
+            messages TEXT,
+            tools TEXT,
+            output TEXT NOT NULL,
+            tool_calls TEXT,
+            rejected TEXT,
+            preview TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            note TEXT,
+            source_file TEXT,
+            source_locator TEXT,
+            source_hash TEXT NOT NULL,
+            import_id INTEGER REFERENCES imports(id),
+            meta TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX examples_task_source_hash ON examples (task_id, source_hash);
+        CREATE INDEX examples_status ON examples (status, id);
+        CREATE INDEX examples_task_status ON examples (task_id, status, id);
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            example_id INTEGER NOT NULL REFERENCES examples(id),
+            version INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            annotator TEXT,
+            created_at TEXT NOT NULL,
+            before TEXT NOT NULL DEFAULT '{}',
+            after TEXT NOT NULL DEFAULT '{}',
+            reason TEXT
+        );
+        CREATE INDEX revisions_example ON revisions (example_id, id);
+        -- Contentless: the searchable text (prompt and chat transcript) is derived,
+        -- so it is indexed without being stored twice. The store keeps it in step.
+        CREATE VIRTUAL TABLE examples_fts USING fts5 (prompt_text, output, content='');
+        """,
+    ),
+    (
+        "002_task_events",
+        """
+        -- Task-level changes (schema set or changed, guidelines) for the audit trail.
+        CREATE TABLE task_events (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            action TEXT NOT NULL,
+            before TEXT NOT NULL DEFAULT '{}',
+            after TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX task_events_task ON task_events (task_id, id);
+        """,
+    ),
+]
+
+MIGRATION_NAMES = [name for name, _ in MIGRATIONS]
+
+
+def pending(applied: set[str]) -> list[tuple[str, str]]:
+    return [(name, sql) for name, sql in MIGRATIONS if name not in applied]
+
+
+def unknown(applied: set[str]) -> list[str]:
+    """Migrations in the file that this curator does not know: a newer curator made it."""
+    return sorted(applied - set(MIGRATION_NAMES))
+
+
+Runner = Callable[[str], None]
