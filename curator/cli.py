@@ -24,7 +24,10 @@ FORMATS_HELP = "auto (by extension), jsonl, json, csv, parquet, hf (a save_to_di
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output keeps whole rows rather than rich's 80-column default.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def _open(project: Path, *, create: bool = False):
@@ -130,8 +133,8 @@ def _report_import(report, err, as_json: bool) -> None:
         table.add_column(name, justify="right" if name in ("read", "added", "duplicate",
                                                            "rejected") else "left")
     for row in rows:
-        table.add_row(*(str(row[k]) for k in ("file", "task", "layout", "read", "added",
-                                              "duplicate", "rejected")))
+        table.add_row(Path(row["file"]).name, *(str(row[k]) for k in (
+            "task", "layout", "read", "added", "duplicate", "rejected")))
     err.print(table)
     if report.total("duplicate") and not report.total("added"):
         err.print("nothing new: every row is already in the project", markup=False)
@@ -192,7 +195,7 @@ def stats(project: Path, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"{project}: {data['total']} examples", title_justify="left")
-    table.add_column("task")
+    table.add_column("task", no_wrap=True)
     for status in STATUSES:
         table.add_column(status, justify="right")
     table.add_column("total", justify="right")
@@ -231,9 +234,11 @@ def list_(project: Path, status: str | None, task: str | None, search: str | Non
     from .textsafe import visible
 
     table = Table(box=None, pad_edge=False)
-    for name in ("id", "task", "kind", "status", "preview"):
-        table.add_column(name, no_wrap=True, overflow="ellipsis",
-                         justify="right" if name == "id" else "left")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("task", no_wrap=True, max_width=24, overflow="ellipsis")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("preview", no_wrap=True, overflow="ellipsis", ratio=1)
     for row in rows:
         table.add_row(str(row["id"]), Text(row["task"]), row["kind"], row["status"],
                       Text(visible(row["preview"])))

@@ -2,27 +2,39 @@
 
 All files of one import go in one transaction: with bad rows (and no `skip_invalid`)
 nothing at all is stored, and every bad row is reported with its file, line and field.
+
+Parsing (read, decode, map, hash, build rows) and writing are separate stages. For a
+big file the parse stage runs in a child process, so that on a machine with two cores
+parsing the next batch overlaps SQLite writing this one; small files parse in-process
+to start instantly.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
+import pickle
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .errors import BadRow, InputError
+from .errors import BadRow, CuratorError, InputError
 from .layouts import LAYOUTS, Converter, detect, mapped_converter, parse_mapping
-from .models import Example, Provenance
+from .models import content_columns, content_hash
 from .readers import open_reader
-from .store import Store
+from .store import Store, example_row
 from .tasks import ensure_task
 
 BATCH = 2000
+# Files at least this big parse in a child process (spawning one costs ~0.3 s).
+PARALLEL_BYTES = 16 * 1024 * 1024
 
 Progress = Callable[[str, int, int, str], None]  # (path, done, total, unit)
 
@@ -87,6 +99,19 @@ def task_name_for(path: Path) -> str:
     return name or "default"
 
 
+@dataclass(frozen=True)
+class ParseJob:
+    """Everything the parse stage needs; picklable, so it can cross to a child."""
+
+    path: str
+    file_format: str
+    layout: str  # "auto", a layout name, or "mapped"
+    mapping: tuple[str, ...]
+    task: str
+    task_id: int
+    import_id: int
+
+
 def import_files(
     store: Store,
     paths: Iterable[Path],
@@ -100,16 +125,18 @@ def import_files(
     skip_invalid: bool = False,
     rejects: Path | None = None,
     progress: Progress | None = None,
+    parallel_bytes: int = PARALLEL_BYTES,
 ) -> ImportReport:
     paths = list(paths)
     if not paths:
         raise InputError("no input files given")
     if layout != "auto" and layout not in LAYOUTS:
         raise InputError(f"unknown layout {layout!r}; use auto or one of {', '.join(LAYOUTS)}")
-    converter = mapped_converter(parse_mapping(mapping)) if mapping else None
-    if converter is None and layout != "auto":
-        converter = LAYOUTS[layout]
-    readers = [open_reader(path, file_format) for path in paths]  # fail fast on bad paths
+    if mapping:
+        parse_mapping(mapping)  # a bad --map fails before anything is read
+        layout = "mapped"
+    for path in paths:
+        open_reader(path, file_format)  # fail fast on a missing file or unknown format
     report = ImportReport([FileReport(str(p), task or task_name_for(p)) for p in paths])
 
     with store.bulk():
@@ -118,41 +145,33 @@ def import_files(
             if file_report.task not in tasks:
                 tasks[file_report.task] = ensure_task(
                     store, file_report.task, schema=schema, guidelines=guidelines)
-        next_id = store.next_example_id()
-        for reader, file_report in zip(readers, report.files):
-            task_obj = tasks[file_report.task]
-            if mapping:
-                file_report.layout = "mapped"
-            elif layout != "auto":
-                file_report.layout = layout
-            import_id = store.start_import(file_report.path, None, file_report.layout or "auto",
-                                           task_obj.id)
-            sink = _Sink(store, task_obj.id, import_id, file_report, next_id,
-                         write=lambda: skip_invalid or not report.issues)
-            for row in reader.rows():
-                file_report.read += 1
-                if row.error is not None:
-                    _reject(file_report, row.locator, row.error, row.raw)
-                    continue
-                try:
-                    converter_now = converter or _detected(row.record, file_report)
-                    examples = converter_now(row.record, file_report.task)
-                except BadRow as exc:
-                    _reject(file_report, row.locator, exc, row.record)
-                    continue
-                for example in examples:
-                    example.source = Provenance(file=file_report.path, locator=row.locator,
-                                                hash=example.content_hash())
-                sink.add(examples)
-                if progress and file_report.read % BATCH == 0:
-                    progress(file_report.path, reader.done, reader.total, reader.unit)
-            sink.flush()
-            next_id = sink.next_id
-            if progress:
-                progress(file_report.path, reader.total, reader.total, reader.unit)
+        for file_report in report.files:
+            task_id = tasks[file_report.task].id
+            import_id = store.start_import(file_report.path, None, layout, task_id)
+            job = ParseJob(file_report.path, file_format, layout, tuple(mapping or ()),
+                           file_report.task, task_id, import_id)
+            big = Path(job.path).is_file() and Path(job.path).stat().st_size >= parallel_bytes
+            events = _parse_in_child(job) if big else parse_file(job)
+            submitted = 0
+            for kind, *payload in events:
+                if kind == "rows":
+                    rows, done, total, unit = payload
+                    if skip_invalid or not report.issues:
+                        # Once the import is going to be refused, stop writing; keep
+                        # reading to report every bad row.
+                        submitted += len(rows)
+                        file_report.added += store.insert_example_rows(rows)
+                    if progress:
+                        progress(file_report.path, done, total, unit)
+                elif kind == "issue":
+                    file_report.issues.append(payload[0])
+                elif kind == "end":
+                    file_report.read, file_report.layout = payload
+            file_report.duplicate = submitted - file_report.added
             file_report.rejected = len(file_report.issues)
             store.finish_import(import_id, file_report.read, file_report.added,
-                                file_report.duplicate, file_report.rejected)
+                                file_report.duplicate, file_report.rejected,
+                                file_report.layout or layout)
         if report.issues and not skip_invalid:
             raise ImportRejected(report)  # rolls the transaction back
     report.committed = True
@@ -161,55 +180,107 @@ def import_files(
     return report
 
 
-def _detected(record: dict[str, Any], file_report: FileReport) -> Converter:
-    if file_report.layout is None:
-        name = detect(record)
-        if name is None:
-            keys = ", ".join(sorted(record)[:12]) or "none"
-            raise BadRow("", f"cannot tell the layout of this record (its fields: {keys}); "
-                             "name it with --layout or map fields with --map FIELD=COLUMN")
-        file_report.layout = name
-    return LAYOUTS[file_report.layout]
+# -- the parse stage ------------------------------------------------------------------
+
+def parse_file(job: ParseJob) -> Iterator[tuple[Any, ...]]:
+    """Yield ("rows", rows, done, total, unit) batches, ("issue", RowIssue) for each bad
+    row, and finally ("end", rows_read, layout)."""
+    reader = open_reader(Path(job.path), job.file_format)
+    converter: Converter | None = None
+    layout = None if job.layout == "auto" else job.layout
+    if job.layout == "mapped":
+        converter = mapped_converter(parse_mapping(list(job.mapping)))
+    elif layout is not None:
+        converter = LAYOUTS[layout]
+    batch: list[tuple[Any, ...]] = []
+    read = 0
+    for row in reader.rows():
+        read += 1
+        if row.error is not None:
+            yield ("issue", RowIssue(job.path, row.locator, row.error.field, row.error.reason,
+                                     row.raw))
+            continue
+        try:
+            if converter is None:
+                layout = _detect(row.record)
+                converter = LAYOUTS[layout]
+            examples = converter(row.record, job.task)
+        except BadRow as exc:
+            yield ("issue", RowIssue(job.path, row.locator, exc.field, exc.reason, row.record))
+            continue
+        for example in examples:
+            columns = content_columns(example)
+            batch.append(example_row(example, columns, content_hash(columns), row.locator,
+                                     job.task_id, job.import_id))
+        if len(batch) >= BATCH:
+            yield ("rows", batch, reader.done, reader.total, reader.unit)
+            batch = []
+    yield ("rows", batch, reader.total, reader.total, reader.unit)
+    yield ("end", read, layout)
 
 
-def _reject(report: FileReport, locator: str, error: BadRow, raw: Any) -> None:
-    report.issues.append(RowIssue(report.path, locator, error.field, error.reason, raw))
+def _detect(record: dict[str, Any]) -> str:
+    name = detect(record)
+    if name is None:
+        keys = ", ".join(sorted(record)[:12]) or "none"
+        raise BadRow("", f"cannot tell the layout of this record (its fields: {keys}); "
+                         "name it with --layout or map fields with --map FIELD=COLUMN")
+    return name
 
 
-class _Sink:
-    """Batches new examples, drops duplicates (already stored or seen in this batch)."""
+def _parse_in_child(job: ParseJob) -> Iterator[tuple[Any, ...]]:
+    """Run `parse_file` in a child Python (`python -m curator.ingest`) and relay its
+    events. The pipe's buffer bounds how far the parser runs ahead, so memory stays
+    flat. A plain subprocess, unlike multiprocessing's spawn, never re-runs the
+    caller's main module."""
+    child = subprocess.Popen([sys.executable, "-m", "curator.ingest"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        pickle.dump(job, child.stdin)
+        child.stdin.close()
+        while True:
+            try:
+                event = pickle.load(child.stdout)
+            except EOFError:
+                raise CuratorError(f"{job.path}: the parser process died "
+                                   f"(exit code {child.wait()})") from None
+            if event[0] == "marshal":
+                event = marshal.loads(event[1])
+            elif event[0] == "error":
+                raise InputError(event[1])
+            if event[0] == "crash":
+                raise RuntimeError(f"parsing {job.path} failed:\n{event[1]}")
+            yield event
+            if event[0] == "end":
+                return
+    finally:
+        child.stdout.close()
+        if child.poll() is None:
+            child.kill()
+        child.wait()
 
-    def __init__(self, store: Store, task_id: int, import_id: int, report: FileReport,
-                 next_id: int, write: Callable[[], bool]) -> None:
-        self.store, self.task_id, self.import_id = store, task_id, import_id
-        self.report, self.next_id, self.write = report, next_id, write
-        self.pending: list[Example] = []
 
-    def add(self, examples: list[Example]) -> None:
-        self.pending.extend(examples)
-        if len(self.pending) >= BATCH:
-            self.flush()
+def _child_main() -> None:
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but events may reach the pipe
+    job = pickle.load(sys.stdin.buffer)
+    try:
+        for event in parse_file(job):
+            if event[0] == "rows":
+                # marshal moves plain tuples of str/int/None several times faster than
+                # pickle; parent and child are the same interpreter.
+                pickle.dump(("marshal", marshal.dumps(event)), out)
+            else:
+                pickle.dump(event, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except CuratorError as exc:
+        pickle.dump(("error", exc.message), out)
+    except BaseException:  # report, never leave the parent waiting
+        pickle.dump(("crash", traceback.format_exc()), out)
+    out.flush()
 
-    def flush(self) -> None:
-        batch, self.pending = self.pending, []
-        if not batch or not self.write():
-            # Once the import is going to be refused, stop writing; keep reading to
-            # report every bad row.
-            return
-        hashes = [example.source.hash for example in batch]
-        seen = self.store.existing_hashes(self.task_id, hashes)
-        fresh = []
-        for example in batch:
-            if example.source.hash in seen:
-                self.report.duplicate += 1
-                continue
-            seen.add(example.source.hash)
-            fresh.append(example)
-        if fresh:
-            self.store.insert_examples(self.task_id, self.import_id, self.next_id, fresh)
-            self.next_id += len(fresh)
-            self.report.added += len(fresh)
 
+# -- rejects ----------------------------------------------------------------------------
 
 def _write_rejects(report: ImportReport, rejects: Path | None) -> None:
     """Bad rows with their reasons, as JSON Lines, written atomically."""
@@ -234,3 +305,11 @@ def _write_rejects(report: ImportReport, rejects: Path | None) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+__all__ = ["import_files", "parse_file", "ImportReport", "ImportRejected", "FileReport",
+           "RowIssue"]
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -202,22 +202,22 @@ def _prompt_side(value: Any, field: str) -> dict[str, Any]:
     return {"messages": _messages(value, field)}
 
 
-def _response_side(value: Any, field: str) -> Message:
-    """A TRL completion / chosen / rejected: text, or a list ending in an assistant turn."""
+def _response_side(value: Any, field: str) -> dict[str, Any]:
+    """A TRL completion / chosen / rejected (text, or a list ending in an assistant
+    turn) as example fields: `output` and `tool_calls`."""
     if isinstance(value, str):
-        return Message(role="assistant", content=value)
+        return {"output": value}
     messages = _messages(value, field)
     if not messages or messages[-1].role != "assistant":
         raise BadRow(field, "expected text or messages ending in an assistant turn")
-    return messages[-1]
+    return _reply_fields(messages[-1])
 
 
 def trl_prompt_completion(record: dict[str, Any], task: str) -> list[Example]:
     prompt = _prompt_side(_require(record, "prompt"), "prompt")
     reply = _response_side(_require(record, "completion"), "completion")
     kind = "chat" if "messages" in prompt else "pair"
-    return [_build(task, record, {"prompt", "completion"}, kind=kind, **prompt,
-                   **_reply_fields(reply))]
+    return [_build(task, record, {"prompt", "completion"}, kind=kind, **prompt, **reply)]
 
 
 def trl_preference(record: dict[str, Any], task: str) -> list[Example]:
@@ -239,7 +239,7 @@ def trl_preference(record: dict[str, Any], task: str) -> list[Example]:
     chosen = _response_side(chosen_raw, "chosen")
     rejected = _response_side(rejected_raw, "rejected")
     return [_build(task, record, {"prompt", "chosen", "rejected"}, kind="preference",
-                   **prompt, output=chosen.content or "", rejected=rejected.content or "")]
+                   **prompt, output=chosen["output"], rejected=rejected["output"])]
 
 
 def alpaca(record: dict[str, Any], task: str) -> list[Example]:

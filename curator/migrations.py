@@ -3,8 +3,6 @@ recorded in `_migrations`. Never edit a migration that has shipped: add a new on
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 # PRAGMA application_id marks a SQLite file as a curator project ("CURA").
 APPLICATION_ID = 0x43555241
 
@@ -54,16 +52,16 @@ MIGRATIONS: list[tuple[str, str]] = [
             output TEXT NOT NULL,
             tool_calls TEXT,
             rejected TEXT,
-            preview TEXT NOT NULL,
             tags TEXT NOT NULL DEFAULT '[]',
             note TEXT,
-            source_file TEXT,
             source_locator TEXT,
-            source_hash TEXT NOT NULL,
+            source_hash BLOB NOT NULL,  -- 16 bytes: half an index of hex text
             import_id INTEGER REFERENCES imports(id),
             meta TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
+            -- NULL for an imported example until it first changes: its import's
+            -- created_at says when it arrived (and an import writes 2 columns less).
+            created_at TEXT,
+            updated_at TEXT
         );
         CREATE UNIQUE INDEX examples_task_source_hash ON examples (task_id, source_hash);
         CREATE INDEX examples_status ON examples (status, id);
@@ -83,6 +81,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- Contentless: the searchable text (prompt and chat transcript) is derived,
         -- so it is indexed without being stored twice. The store keeps it in step.
         CREATE VIRTUAL TABLE examples_fts USING fts5 (prompt_text, output, content='');
+        -- Examples with id <= indexed_through are in examples_fts (see Store.sync_search).
+        CREATE TABLE search_state (indexed_through INTEGER NOT NULL);
+        INSERT INTO search_state (indexed_through) VALUES (0);
         """,
     ),
     (
@@ -113,5 +114,3 @@ def unknown(applied: set[str]) -> list[str]:
     """Migrations in the file that this curator does not know: a newer curator made it."""
     return sorted(applied - set(MIGRATION_NAMES))
 
-
-Runner = Callable[[str], None]

@@ -92,36 +92,33 @@ class Example(_Model):
                 raise ValueError("a preference example needs a prompt or a chat context")
         return self
 
-    def prompt_text(self) -> str:
-        """Plain text of everything before the response: for previews and search."""
-        parts: list[str] = []
-        if self.prompt is not None:
-            parts.append(self.prompt)
-            if self.input:
-                parts.append(self.input)
-        for message in self.messages:
-            if message.role == "system" and self.kind != "chat":
-                continue
-            text = message.content or ""
-            if message.tool_calls:
-                calls = ", ".join(f"{c.name}({c.arguments})" for c in message.tool_calls)
-                text = f"{text} {calls}".strip()
-            parts.append(f"{message.role}: {text}")
-        return "\n\n".join(parts)
-
-    def content_key(self) -> dict[str, Any]:
-        """The fields that make two examples the same example (not status or notes)."""
-        return self.model_dump(
-            include={
-                "kind", "system", "prompt", "input", "messages", "tools",
-                "output", "tool_calls", "rejected",
-            },
-            exclude_defaults=True,
-        )
-
     def content_hash(self) -> str:
-        data = orjson.dumps(self.content_key(), option=orjson.OPT_SORT_KEYS)
-        return hashlib.sha256(data).hexdigest()
+        return content_hash(content_columns(self))
+
+
+# The fields that make two examples the same example (not status, tags or notes), in
+# the order the store keeps them. List fields are serialised as compact JSON (None
+# when empty), so the hash is cheap to take from what gets stored anyway.
+CONTENT_FIELDS = ("kind", "system", "prompt", "input", "messages", "tools", "output",
+                  "tool_calls", "rejected")
+
+
+def _json_or_none(items: list[BaseModel]) -> str | None:
+    if not items:
+        return None
+    return orjson.dumps([item.model_dump(exclude_none=True, exclude_defaults=True)
+                         for item in items]).decode()
+
+
+def content_columns(example: Example) -> tuple[Any, ...]:
+    return (example.kind, example.system, example.prompt, example.input,
+            _json_or_none(example.messages), _json_or_none(example.tools), example.output,
+            _json_or_none(example.tool_calls), example.rejected)
+
+
+def content_hash(columns: tuple[Any, ...]) -> str:
+    """128 bits of SHA-256 as hex: ample for dedupe, and half the index of a full one."""
+    return hashlib.sha256(orjson.dumps(columns)).hexdigest()[:32]
 
 
 class Task(_Model):

@@ -90,7 +90,8 @@ def check_record(value: Any) -> dict[str, Any]:
         if value is None:
             kind = "null"
         raise BadRow("", f"the row is {kind}, not a JSON object")
-    depth = _depth(value)
+    nested = [v for v in value.values() if isinstance(v, (dict, list))]
+    depth = 1 + max(map(_depth, nested)) if nested else 1
     if depth > MAX_DEPTH:
         raise BadRow("", f"nested {depth} levels deep; more than {MAX_DEPTH} is not an example")
     return value
