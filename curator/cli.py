@@ -98,20 +98,29 @@ def import_(project: Path, files: tuple[Path, ...], task: str | None, schema: Pa
     anything else. Re-importing the same rows adds nothing. By default a file with any
     bad row imports nothing and every bad row is listed.
     """
-    from .ingest import ImportRejected, import_files
+    from .ingest import ImportRejected, check_inputs, import_files
 
     err = _console(stderr=True)
-    with _open(project, create=True) as store, _ImportProgress(err) as progress:
-        try:
-            report = import_files(
-                store, files, task=task, schema=schema, guidelines=guidelines,
-                file_format=file_format, layout=layout, mapping=list(mapping),
-                skip_invalid=skip_invalid, rejects=rejects, progress=progress.update)
-        except ImportRejected as exc:
-            progress.stop()
-            for issue in exc.report.issues:
-                err.print(issue.describe(), markup=False)
-            raise
+    # before a new project file is made
+    check_inputs(files, file_format, "mapped" if mapping else layout, list(mapping))
+    created = not project.exists()
+    try:
+        with _open(project, create=True) as store, _ImportProgress(err) as progress:
+            try:
+                report = import_files(
+                    store, files, task=task, schema=schema, guidelines=guidelines,
+                    file_format=file_format, layout=layout, mapping=list(mapping),
+                    skip_invalid=skip_invalid, rejects=rejects, progress=progress.update)
+            except ImportRejected as exc:
+                progress.stop()
+                for issue in exc.report.issues:
+                    err.print(issue.describe(), markup=False)
+                raise
+    except BaseException:
+        if created:  # a failed first import leaves no empty project behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{project}{suffix}").unlink(missing_ok=True)
+        raise
     _report_import(report, err, as_json)
 
 

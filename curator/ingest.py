@@ -99,6 +99,21 @@ def task_name_for(path: Path) -> str:
     return name or "default"
 
 
+def check_inputs(paths: Iterable[Path], file_format: str = "auto", layout: str = "auto",
+                 mapping: list[str] | None = None) -> None:
+    """Fail fast, before anything is written: no files, a missing file, an unknown
+    format or layout, a bad --map."""
+    paths = list(paths)
+    if not paths:
+        raise InputError("no input files given")
+    if layout not in ("auto", "mapped") and layout not in LAYOUTS:
+        raise InputError(f"unknown layout {layout!r}; use auto or one of {', '.join(LAYOUTS)}")
+    if mapping:
+        parse_mapping(mapping)
+    for path in paths:
+        open_reader(path, file_format)
+
+
 @dataclass(frozen=True)
 class ParseJob:
     """Everything the parse stage needs; picklable, so it can cross to a child."""
@@ -128,15 +143,9 @@ def import_files(
     parallel_bytes: int = PARALLEL_BYTES,
 ) -> ImportReport:
     paths = list(paths)
-    if not paths:
-        raise InputError("no input files given")
-    if layout != "auto" and layout not in LAYOUTS:
-        raise InputError(f"unknown layout {layout!r}; use auto or one of {', '.join(LAYOUTS)}")
     if mapping:
-        parse_mapping(mapping)  # a bad --map fails before anything is read
         layout = "mapped"
-    for path in paths:
-        open_reader(path, file_format)  # fail fast on a missing file or unknown format
+    check_inputs(paths, file_format, layout, mapping)
     report = ImportReport([FileReport(str(p), task or task_name_for(p)) for p in paths])
 
     with store.bulk():

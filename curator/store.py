@@ -123,8 +123,9 @@ class Store:
             raise ProjectError(f"cannot open {path}: {exc}") from exc
         store = cls(sqlite_utils.Database(conn), path)
         try:
+            applied = store._check_identity()  # before any pragma that writes
             store._configure()
-            store._migrate()
+            store._migrate(applied)
         except BaseException:
             conn.close()
             raise
@@ -142,25 +143,33 @@ class Store:
         # A decision is durable once the call returns.
         self.conn.execute("PRAGMA synchronous = FULL")
 
-    def _migrate(self) -> None:
-        tables = set(self.db.table_names())
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        if tables and app_id != migrations.APPLICATION_ID:
+    def _check_identity(self) -> set[str] | None:
+        """Refuse a file that is not a curator project or that a newer curator wrote,
+        reading only. Returns the applied migrations (None for a new, empty file)."""
+        try:
+            tables = set(self.db.table_names())
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(f"{self.path} is not a curator project ({exc})") from exc
+        if not tables:
+            return None
+        if app_id != migrations.APPLICATION_ID or "_migrations" not in tables:
             raise ProjectError(f"{self.path} is a SQLite database but not a curator project")
-        applied = set()
-        if "_migrations" in tables:
-            applied = {row[0] for row in self.conn.execute("SELECT name FROM _migrations")}
+        applied = {row[0] for row in self.conn.execute("SELECT name FROM _migrations")}
         newer = migrations.unknown(applied)
         if newer:
             raise ProjectError(
                 f"{self.path} was written by a newer curator (unknown migrations: "
                 f"{', '.join(newer)}); upgrade curator to open it"
             )
-        todo = migrations.pending(applied)
+        return applied
+
+    def _migrate(self, applied: set[str] | None) -> None:
+        todo = migrations.pending(applied or set())
         if not todo:
             return
         with self.transaction():
-            if not tables:
+            if applied is None:
                 self.conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
                 self.conn.execute(
                     "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
