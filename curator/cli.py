@@ -6,6 +6,7 @@ stdout carries data (tables, JSON); diagnostics and progress go to stderr. A
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -278,6 +279,121 @@ def show(project: Path, example_id: int, as_json: bool, history: bool) -> None:
     _console().print(render_example(example, revisions if history else None))
 
 
+@cli.command()
+@click.argument("target", type=click.Path(path_type=Path), metavar="PROJECT|FILE")
+@click.option("--task", help="Only this task.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")
+@click.option("--schema", "schema", type=click.Path(dir_okay=False, path_type=Path),
+              help="Check a plain file (JSONL, JSON, CSV, Parquet) against this schema, "
+                   "without a project.")
+@click.option("--field", "field_path", metavar="PATH",
+              help="With --schema: the field (dotted path) holding each output; a string "
+                   "is parsed as JSON. Default: each record is the output.")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json", "markdown", "junit"]), help="Report format.")
+@click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--fail-under", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+              help="Exit 1 when the pass rate is below this.")
+def validate(target: Path, task: str | None, status: str | None, schema: Path | None,
+             field_path: str | None, fmt: str, output: Path | None, fail_under: float) -> None:
+    """Check outputs against their task's JSON Schema and report.
+
+    Each output is parsed as JSON and checked against its task's schema; every tool
+    call in a chat is checked against the parameters of the tool it names; for a
+    preference, chosen and rejected are both checked (chosen decides). Verdicts are
+    stored, so checking an unchanged project again is nearly free.
+
+    Exit 0 when the pass rate is at least --fail-under, 1 below it, 2 for bad input.
+    Formats checked: date-time, date, time, duration, email, idn-email, hostname,
+    idn-hostname, ipv4, ipv6, uri, uri-reference, iri, iri-reference, uri-template, uuid,
+    json-pointer, relative-json-pointer, regex. $refs resolve to local files only.
+    """
+    from .errors import InputError
+    from .validation import validate_file, validate_project
+
+    err = _console(stderr=True)
+    with _Spinner(err, "validating") as spinner:
+        if schema is not None:
+            if task or status:
+                raise InputError("--task and --status apply to a project, not to --schema")
+            report = validate_file(schema, target, field_path=field_path,
+                                   progress=spinner.update)
+        else:
+            if field_path:
+                raise InputError("--field applies only with --schema")
+            with _open(target) as store:
+                from .validation import validate_project
+
+                report = validate_project(store, task=task, status=status,
+                                          progress=spinner.update)
+    _emit_report(report, fmt, output, err)
+    rate = report.summary.pass_rate
+    if rate < fail_under:
+        err.print(f"pass rate {rate:.2%} is below --fail-under {fail_under:.2%}", markup=False)
+        raise SystemExit(1)
+
+
+def _emit_report(report, fmt: str, output: Path | None, err) -> None:
+    from .reports import render, rich_report
+
+    if fmt == "text":
+        if output is None:
+            _console().print(rich_report(report))
+            return
+        from rich.console import Console
+
+        capture = Console(width=120, no_color=True, record=True, file=open(os.devnull, "w"))
+        capture.print(rich_report(report))
+        text = capture.export_text()
+    else:
+        text = render(report, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    _write_atomically(output, text)
+    s = report.summary
+    err.print(f"{s.valid}/{s.total} valid ({s.pass_rate:.1%}); report written to {output}",
+              markup=False)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _Spinner:
+    """A count on stderr, shown only when the work takes over half a second."""
+
+    def __init__(self, console, label: str) -> None:
+        self.console, self.label = console, label
+        self.started = time.monotonic()
+        self.status = None
+
+    def update(self, done: int) -> None:
+        if self.status is None and time.monotonic() - self.started > 0.5:
+            self.status = self.console.status(f"{self.label}…")
+            self.status.start()
+        if self.status is not None:
+            self.status.update(f"{self.label}: {done:,} done")
+
+    def __enter__(self) -> _Spinner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
 @cli.group()
 def task() -> None:
     """List tasks and set their schema or guidelines."""
@@ -337,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

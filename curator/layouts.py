@@ -105,7 +105,11 @@ def _tool_call(raw: Any, field: str) -> ToolCall:
     name = function.get("name")
     if not isinstance(name, str) or not name:
         raise BadRow(f"{field}.function.name", "a tool call needs a function name")
-    return ToolCall(id=raw.get("id"), name=name,
+    call_id = raw.get("id")
+    if call_id is not None and not isinstance(call_id, str):
+        # fix: a non-text id raised pydantic's ValidationError, which crashed the import
+        raise BadRow(f"{field}.id", f"expected text, got {_type_name(call_id)}")
+    return ToolCall(id=call_id, name=name,
                     arguments=_arguments(function.get("arguments", "{}"), f"{field}.arguments"))
 
 
@@ -149,8 +153,12 @@ def _openai_message(raw: Any, field: str) -> Message:
     if content is None and not tool_calls and role != "assistant":
         raise BadRow(f"{field}.content", "a message needs content")
     name = raw.get("name")
+    tool_call_id = raw.get("tool_call_id")
+    if tool_call_id is not None and not isinstance(tool_call_id, str):
+        # fix: a non-text id raised pydantic's ValidationError, which crashed the import
+        raise BadRow(f"{field}.tool_call_id", f"expected text, got {_type_name(tool_call_id)}")
     return Message(role=role, content=content, name=name if isinstance(name, str) else None,
-                   tool_calls=tool_calls, tool_call_id=raw.get("tool_call_id"))
+                   tool_calls=tool_calls, tool_call_id=tool_call_id)
 
 
 def _messages(value: Any, field: str) -> list[Message]:
@@ -277,7 +285,9 @@ def self_instruct(record: dict[str, Any], task: str) -> list[Example]:
     for i, instance in enumerate(instances):
         if not isinstance(instance, dict):
             raise BadRow(f"instances.{i}", "expected an object with input and output")
-        output = _text(_require(instance, "output"), f"instances.{i}.output")
+        # fix: _require named the field "output", not its path "instances.N.output";
+        # _text reports a missing (None) value as missing under the full path.
+        output = _text(instance.get("output"), f"instances.{i}.output")
         extra = _text(instance.get("input"), f"instances.{i}.input", allow_none=True) or None
         meta_record = dict(record, instance=i) if len(instances) > 1 else record
         examples.append(_build(task, meta_record, {"instruction", "instances"}, kind="pair",

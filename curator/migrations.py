@@ -101,6 +101,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX task_events_task ON task_events (task_id, id);
         """,
     ),
+    (
+        "003_validations",
+        """
+        -- A schema's base URI and the local files its $refs reach ({uri: schema}).
+        ALTER TABLE schemas ADD COLUMN base_uri TEXT;
+        ALTER TABLE schemas ADD COLUMN resources TEXT;
+        -- The latest verdict per example, valid while the example's version and the
+        -- task's schema hash are the ones it was checked against.
+        CREATE TABLE validations (
+            example_id INTEGER PRIMARY KEY REFERENCES examples(id),
+            version INTEGER NOT NULL,
+            schema_hash TEXT,
+            valid INTEGER NOT NULL,
+            not_json INTEGER NOT NULL,
+            errors TEXT,
+            checked_at TEXT NOT NULL
+        );
+        CREATE INDEX validations_valid ON validations (valid, example_id);
+        """,
+    ),
 ]
 
 MIGRATION_NAMES = [name for name, _ in MIGRATIONS]

@@ -141,3 +141,14 @@ class Revision(_Model):
     before: dict[str, Any]
     after: dict[str, Any]
     reason: str | None = None
+
+
+class ValidationIssue(_Model):
+    """One schema error. `where` is the part of the example checked: "output",
+    "rejected", or a tool call such as "tool_calls/0" or "messages/3/tool_calls/1";
+    `path` is a JSON Pointer into that part ("/priority"; "" for the whole)."""
+
+    where: str = "output"
+    path: str = ""
+    keyword: str
+    message: str

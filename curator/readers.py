@@ -93,7 +93,9 @@ def check_record(value: Any) -> dict[str, Any]:
     nested = [v for v in value.values() if isinstance(v, (dict, list))]
     depth = 1 + max(map(_depth, nested)) if nested else 1
     if depth > MAX_DEPTH:
-        raise BadRow("", f"nested {depth} levels deep; more than {MAX_DEPTH} is not an example")
+        # fix: _depth stops counting just past MAX_DEPTH, so the depth it returns is not
+        # the record's real depth; do not report it as if it were.
+        raise BadRow("", f"nested more than {MAX_DEPTH} levels deep; that is not an example")
     return value
 
 
@@ -124,7 +126,8 @@ def _json_error(line: bytes, exc: Exception) -> BadRow:
     except UnicodeDecodeError as bad:
         return BadRow("", f"invalid UTF-8 at byte {bad.start + 1} of the line")
     message = str(exc)
-    if "recursion" in message.lower():
+    # fix: orjson 3.10+ says "depth limit exceeded" (older versions: "recursion ...")
+    if "recursion" in message.lower() or "depth limit" in message.lower():
         return BadRow("", f"nested more than {MAX_DEPTH} levels deep")
     return BadRow("", f"broken JSON: {message}")
 
@@ -260,12 +263,23 @@ class JsonReader(Reader):
                         value, end = decoder.raw_decode(buffer, pos)
                         break
                     except json.JSONDecodeError as exc:
+                        # fix: exc.lineno counts from the start of the buffer, not from
+                        # this element; count the lines between the two (before fill()
+                        # moves the buffer).
+                        error_line = start_line + buffer.count("\n", pos, exc.pos)
                         if fill():
                             continue
                         where = f"row {index} (line {start_line})"
                         yield Row(where, None, BadRow(
-                            "", f"broken JSON at line {start_line + exc.lineno - 1}: "
+                            "", f"broken JSON at line {error_line}: "
                                 f"{exc.msg}; the rest of the array cannot be read"))
+                        return
+                    except RecursionError:
+                        # fix: the json module recurses per nesting level, so a deeply
+                        # nested element raised RecursionError and crashed the import.
+                        yield Row(f"row {index} (line {start_line})", None, BadRow(
+                            "", f"nested more than {MAX_DEPTH} levels deep; the rest of the "
+                                "array cannot be read"))
                         return
                 element_text = buffer[pos:end]
                 line += element_text.count("\n")
@@ -315,6 +329,10 @@ class CsvReader(Reader):
                 return
             except csv.Error as exc:
                 raise InputError(f"{self.path}: line 1: unreadable CSV header: {exc}") from exc
+            # fix: a header with invalid UTF-8 became surrogate-escaped `meta` keys, which
+            # crashed the import when the store serialised them.
+            if any("\udc80" <= ch <= "\udcff" for name in header for ch in name):
+                raise InputError(f"{self.path}: line 1: invalid UTF-8 in the CSV header")
             if len(set(header)) != len(header):
                 raise InputError(f"{self.path}: line 1: the CSV header repeats a column name")
             previous_end = reader.line_num
@@ -400,6 +418,18 @@ class HfDatasetReader(Reader):
 
 def _record_row(locator: str, record: Any) -> Row:
     try:
-        return Row(locator, check_record(record))
+        record = check_record(record)
     except BadRow as exc:
         return Row(locator, None, exc)
+    # fix: Parquet / datasets values JSON cannot hold (bytes, Decimal, ...) reached the
+    # store, whose serialising of `meta` then crashed the whole import.
+    try:
+        orjson.dumps(record)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        for key, value in record.items():
+            try:
+                orjson.dumps(value)
+            except TypeError:
+                return Row(locator, None, BadRow(
+                    key, f"holds a value JSON cannot hold ({type(value).__name__})"))
+    return Row(locator, record)

@@ -229,17 +229,21 @@ class Store:
 
     # -- schemas and tasks -------------------------------------------------------
 
-    def put_schema(self, text: str, hash_: str, source: str | None) -> None:
+    def put_schema(self, hash_: str, text: str, source: str | None, base_uri: str | None,
+                   resources: str | None) -> None:
         self.conn.execute(
-            "INSERT OR IGNORE INTO schemas (hash, text, source, created_at) VALUES (?, ?, ?, ?)",
-            (hash_, text, source, now()),
+            "INSERT OR IGNORE INTO schemas (hash, text, source, base_uri, resources, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (hash_, text, source, base_uri, resources, now()),
         )
 
-    def schema_text(self, hash_: str) -> str:
-        row = self.conn.execute("SELECT text FROM schemas WHERE hash = ?", (hash_,)).fetchone()
+    def get_schema(self, hash_: str) -> tuple[str, str | None, str | None]:
+        """(text, base_uri, resources JSON) of a stored schema."""
+        row = self.conn.execute(
+            "SELECT text, base_uri, resources FROM schemas WHERE hash = ?", (hash_,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no schema with hash {hash_}")
-        return row[0]
+            raise NotFoundError(f"no schema with hash {hash_} in {self.path}")
+        return row[0], row[1], row[2]
 
     def get_task(self, name: str) -> Task | None:
         row = self.conn.execute(
@@ -308,6 +312,67 @@ class Store:
         before = self.conn.total_changes
         self.conn.executemany(_INSERT_EXAMPLE, rows)
         return self.conn.total_changes - before
+
+    # -- validation ---------------------------------------------------------------
+
+    def stale_for_validation(self, *, task: str | None = None, status: str | None = None,
+                             after_id: int = 0, limit: int = 5000) -> list[tuple[Any, ...]]:
+        """Examples whose stored verdict is missing or out of date (the example changed
+        version, or its task's schema changed), in id order after `after_id`. Rows:
+        (id, version, schema_hash, kind, output, tool_calls, messages, tools, rejected)."""
+        where, params = self._filters(task, status)
+        return self.conn.execute(
+            "SELECT e.id, e.version, t.schema_hash, e.kind, e.output, e.tool_calls, "
+            "e.messages, e.tools, e.rejected FROM examples e "
+            "JOIN tasks t ON t.id = e.task_id "
+            "LEFT JOIN validations v ON v.example_id = e.id "
+            f"WHERE e.id > ? {where} AND (v.example_id IS NULL OR v.version != e.version "
+            "OR v.schema_hash IS NOT t.schema_hash) ORDER BY e.id LIMIT ?",
+            (after_id, *params, limit)).fetchall()
+
+    def save_validations(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of (example_id, version, schema_hash, valid, not_json, errors JSON)."""
+        stamp = now()
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO validations (example_id, version, schema_hash, valid, "
+                "not_json, errors, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*row, stamp) for row in rows])
+
+    def validation_counts(self, *, task: str | None = None,
+                          status: str | None = None) -> list[tuple[str, int, int, int]]:
+        """(task, total, valid, not_json) over examples with a current verdict."""
+        where, params = self._filters(task, status)
+        return self.conn.execute(
+            "SELECT t.name, count(*), sum(v.valid), sum(v.not_json) FROM validations v "
+            "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = e.task_id "
+            f"WHERE 1 {where} GROUP BY t.name ORDER BY t.name", params).fetchall()
+
+    def validation_failures(self, *, task: str | None = None,
+                            status: str | None = None) -> Iterator[tuple[int, str, str]]:
+        """(example id, task, errors JSON) of every invalid example, in id order."""
+        where, params = self._filters(task, status)
+        yield from self.conn.execute(
+            "SELECT e.id, t.name, v.errors FROM validations v "
+            "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = e.task_id "
+            f"WHERE v.valid = 0 {where} ORDER BY e.id", params)
+
+    def get_validation(self, example_id: int) -> tuple[int, int, int, str | None] | None:
+        """(version, valid, not_json, errors JSON) as last stored, or None."""
+        return self.conn.execute(
+            "SELECT version, valid, not_json, errors FROM validations WHERE example_id = ?",
+            (example_id,)).fetchone()
+
+    @staticmethod
+    def _filters(task: str | None, status: str | None) -> tuple[str, list[Any]]:
+        where, params = "", []
+        if task:
+            where += " AND t.name = ?"
+            params.append(task)
+        if status:
+            where += " AND e.status = ?"
+            params.append(status)
+        return where, params
 
     # -- full-text search ----------------------------------------------------------
 

@@ -13,8 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "curator"
 
 DOMAIN = {"models", "errors", "textsafe"}
 STORAGE = {"store", "migrations"}
-SERVICES = {"readers", "layouts", "ingest", "tasks", "overview"}
-FRONT = {"cli", "show"}
+SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation"}
+FRONT = {"cli", "show", "reports"}
 ALLOWED = {  # layer -> curator modules it may import
     "domain": DOMAIN,
     "storage": DOMAIN | STORAGE,
