@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from .errors import BadRow, InputError
 from .models import Example, Message, Tool, ToolCall
+from .schemas import normalize_types
 
 Converter = Callable[[dict[str, Any], str], list[Example]]
 
@@ -113,7 +114,7 @@ def _tool_call(raw: Any, field: str) -> ToolCall:
                     arguments=_arguments(function.get("arguments", "{}"), f"{field}.arguments"))
 
 
-def _tool(raw: Any, field: str) -> Tool:
+def _tool(raw: Any, field: str, changes: set[str] | None = None) -> Tool:
     if not isinstance(raw, dict):
         raise BadRow(field, f"expected a function definition, got {_type_name(raw)}")
     function = raw["function"] if isinstance(raw.get("function"), dict) else raw
@@ -123,6 +124,8 @@ def _tool(raw: Any, field: str) -> Tool:
     parameters = function.get("parameters")
     if parameters is not None and not isinstance(parameters, dict):
         raise BadRow(f"{field}.parameters", "must be a JSON Schema object")
+    if parameters is not None:
+        parameters = normalize_types(parameters, changes)
     description = function.get("description")
     return Tool(name=name, description=description if isinstance(description, str) else None,
                 parameters=parameters)
@@ -397,16 +400,21 @@ def _common_prefix(a: str, b: str) -> str:
 
 def bfcl(record: dict[str, Any], task: str) -> list[Example]:
     """Berkeley Function-Calling Leaderboard questions: turns of messages + functions.
-    There is no reply yet: the annotator writes the tool calls."""
+    There is no reply yet: the annotator writes the tool calls. BFCL's Python type
+    names in `parameters` (dict, float, tuple, any) become JSON Schema types; the
+    changes are listed in the example's meta (`normalized_types`)."""
     turns = _json_list(_require(record, "question"), "question")
     messages: list[Message] = []
     for i, turn in enumerate(turns):
         messages += _messages(turn, f"question.{i}")
-    return [_build(task, record, {"question", "function"}, kind="chat", messages=messages,
-                   tools=[_tool(t, f"function.{i}")
-                          for i, t in enumerate(_json_list(record.get("function") or [],
-                                                           "function"))],
-                   output="")]
+    changes: set[str] = set()
+    tools = [_tool(t, f"function.{i}", changes)
+             for i, t in enumerate(_json_list(record.get("function") or [], "function"))]
+    example = _build(task, record, {"question", "function"}, kind="chat", messages=messages,
+                     tools=tools, output="")
+    if changes:
+        example.meta["normalized_types"] = sorted(changes)
+    return [example]
 
 
 LAYOUTS: dict[str, Converter] = {

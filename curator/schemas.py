@@ -173,3 +173,52 @@ def _walk(document: Any, base: str):
                     stack.append((value, node_base))
         elif isinstance(node, list):
             stack.extend((item, node_base) for item in node if isinstance(item, (dict, list)))
+
+
+# BFCL writes function parameters in a near-JSON-Schema with Python type names. They are
+# normalised on import so tools validate (and export) as standard JSON Schema.
+NONSTANDARD_TYPES = {"dict": "object", "float": "number", "tuple": "array"}
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions",
+                   "dependentSchemas")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains",
+                  "propertyNames", "additionalItems", "unevaluatedProperties",
+                  "unevaluatedItems")
+
+
+def normalize_types(schema: Any, changes: set[str] | None = None) -> Any:
+    """A copy of `schema` with `dict`/`float`/`tuple` types renamed to object/number/array
+    and `any` dropped (no type constraint). Each change made is added to `changes`."""
+    if not isinstance(schema, dict):
+        return schema
+    changes = changes if changes is not None else set()
+    result = dict(schema)
+    kind = schema.get("type")
+    if isinstance(kind, str) and (kind in NONSTANDARD_TYPES or kind == "any"):
+        if kind == "any":
+            del result["type"]
+        else:
+            result["type"] = NONSTANDARD_TYPES[kind]
+        changes.add(f"{kind}→{NONSTANDARD_TYPES.get(kind, 'any type')}")
+    elif isinstance(kind, list):
+        renamed = [NONSTANDARD_TYPES.get(t, t) for t in kind if t != "any"]
+        if renamed != kind:
+            changes.update(f"{t}→{NONSTANDARD_TYPES.get(t, 'any type')}" for t in kind
+                           if t in NONSTANDARD_TYPES or t == "any")
+            if "any" in kind:
+                result.pop("type")
+            else:
+                result["type"] = renamed
+    for key in _SUBSCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            result[key] = {k: normalize_types(v, changes) for k, v in schema[key].items()}
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            result[key] = [normalize_types(v, changes) for v in schema[key]]
+    for key in _SUBSCHEMA_ONE:
+        value = schema.get(key)
+        if isinstance(value, list):  # draft-07 tuple form of items
+            result[key] = [normalize_types(v, changes) for v in value]
+        elif isinstance(value, dict):
+            result[key] = normalize_types(value, changes)
+    return result
