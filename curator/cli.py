@@ -279,6 +279,93 @@ def show(project: Path, example_id: int, as_json: bool, history: bool) -> None:
     _console().print(render_example(example, revisions if history else None))
 
 
+def default_annotator() -> str:
+    import getpass
+
+    return os.environ.get("CURATOR_ANNOTATOR") or getpass.getuser()
+
+
+@cli.command()
+@project_argument
+@click.argument("args", nargs=-1, required=True, metavar="[ID] DECISION")
+@click.option("--annotator", help="Who decides (default: $CURATOR_ANNOTATOR or your user).")
+@click.option("--output", "output_text", help="The corrected output, recorded with the decision.")
+@click.option("--output-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Read the corrected output from this file.")
+@click.option("--note", help="A note recorded on the example.")
+@click.option("--reason", help="Why (recorded in the revision).")
+@click.option("--expect-version", type=int,
+              help="Refuse if the example is no longer at this version.")
+@click.option("--all", "all_", is_flag=True,
+              help="Decide every example matching --task/--status/--valid/--invalid, in one "
+                   "transaction, each with its own revision.")
+@click.option("--task", help="With --all: only this task.")
+@click.option("--status", type=click.Choice(STATUSES), help="With --all: only this status.")
+@click.option("--valid/--invalid", "validity", default=None,
+              help="With --all: only examples whose stored verdict is valid / invalid "
+                   "(run curator validate first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def decide(project: Path, args: tuple[str, ...], annotator: str | None,
+           output_text: str | None, output_file: Path | None, note: str | None,
+           reason: str | None, expect_version: int | None, all_: bool, task: str | None,
+           status: str | None, validity: bool | None, as_json: bool) -> None:
+    """Record a decision: approve, reject, skip or flag.
+
+    \b
+    curator decide PROJECT ID approve [--output TEXT | --output-file PATH] [--note TEXT]
+    curator decide PROJECT --all [--task T] [--status S] [--valid|--invalid] approve
+
+    The same service as the labeling TUI: each decision is one committed transaction
+    with its revision row; a corrected output keeps the original in the history.
+    """
+    from .errors import InputError
+    from .review import DECISIONS, decide as record
+
+    annotator = annotator or default_annotator()
+    if all_:
+        if len(args) != 1:
+            raise InputError("with --all give only the DECISION, e.g. --all approve")
+        if output_text is not None or output_file or note or expect_version is not None:
+            raise InputError("--output, --output-file, --note and --expect-version apply to "
+                             "one example, not to --all")
+        decision = args[0]
+        if decision not in DECISIONS:
+            raise InputError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
+        valid = None if validity is None else ("valid" if validity else "invalid")
+        with _open(project) as store:
+            if task is not None and store.get_task(task) is None:
+                raise InputError(f"no task named {task!r} in {store.path}")
+            changed = store.set_status_where(DECISIONS[decision], action=decision,
+                                             annotator=annotator, task=task, status=status,
+                                             valid=valid)
+        if as_json:
+            _print_json({"decision": decision, "changed": changed})
+        else:
+            click.echo(f"{changed} examples {DECISIONS[decision]}")
+        return
+    if len(args) != 2 or not args[0].isdigit():
+        raise InputError("expected ID DECISION, e.g. curator decide project.db 12 approve")
+    if task or status or validity is not None:
+        raise InputError("--task, --status, --valid and --invalid apply only with --all")
+    if output_text is not None and output_file is not None:
+        raise InputError("give --output or --output-file, not both")
+    if output_file is not None:
+        output_text = output_file.read_text(encoding="utf-8")
+    example_id, decision = int(args[0]), args[1]
+    with _open(project) as store:
+        revision = record(store, example_id, decision, annotator=annotator,
+                          output=output_text, note=note, reason=reason,
+                          expected_version=expect_version)
+        example = store.get_example(example_id)
+    result = {"id": example_id, "status": example.status, "version": example.version,
+              "revision": revision.id if revision else None, "changed": revision is not None}
+    if as_json:
+        _print_json(result)
+    else:
+        click.echo(f"example {example_id}: {example.status} (version {example.version})"
+                   + ("" if revision else "; nothing changed"))
+
+
 @cli.command()
 @click.argument("target", type=click.Path(path_type=Path), metavar="PROJECT|FILE")
 @click.option("--task", help="Only this task.")

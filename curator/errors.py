@@ -54,3 +54,17 @@ class BadRow(ValueError):
         super().__init__(f"{field}: {reason}" if field else reason)
         self.field = field
         self.reason = reason
+
+
+class ConflictError(CuratorError):
+    """The example changed since it was read (another annotator, another window)."""
+
+    title = "changed meanwhile"
+    exit_code = 1
+
+
+class NeedsReason(CuratorError):
+    """Approving an output that fails its schema needs a reason, which is recorded."""
+
+    title = "invalid output"
+    exit_code = 2

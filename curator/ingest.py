@@ -321,4 +321,9 @@ __all__ = ["import_files", "parse_file", "ImportReport", "ImportRejected", "File
 
 
 if __name__ == "__main__":
-    _child_main()
+    # fix: run with -m, this module is `__main__`, so the RowIssue events it pickled were
+    # `__main__.RowIssue`, which the parent (whose __main__ is the CLI) cannot unpickle:
+    # every bad row in a big file crashed the import. Run the importable module's code.
+    from curator.ingest import _child_main as _importable_child_main
+
+    _importable_child_main()

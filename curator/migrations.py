@@ -121,6 +121,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX validations_valid ON validations (valid, example_id);
         """,
     ),
+    (
+        "004_drafts",
+        """
+        -- Text typed in the editor, saved every few seconds, until it is committed.
+        CREATE TABLE drafts (
+            example_id INTEGER NOT NULL REFERENCES examples(id),
+            annotator TEXT NOT NULL,
+            field TEXT NOT NULL,
+            text TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (example_id, annotator, field)
+        );
+        CREATE INDEX revisions_annotator ON revisions (annotator, id);
+        """,
+    ),
 ]
 
 MIGRATION_NAMES = [name for name, _ in MIGRATIONS]

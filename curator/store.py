@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from . import migrations
-from .errors import NotFoundError, ProjectError, StorageError
+from .errors import ConflictError, NotFoundError, ProjectError, StorageError
 from .models import (STATUSES, Example, Message, Provenance, Revision, Task, Tool, ToolCall,
                      content_columns)
 
@@ -61,6 +61,8 @@ PROMPT_TEXT_SQL = """(
             || coalesce(' ' || json_extract(m.value, '$.tool_calls'), ''), char(10))
         FROM json_each(e.messages) m), '')
 )"""
+# A stored verdict holds while the example and its task's schema are as checked.
+_CURRENT_VERDICT = "(v.version = e.version AND v.schema_hash IS t.schema_hash)"
 # The queue's one-line preview: the prompt, or the last user turn of a chat.
 PREVIEW_SQL = """substr(coalesce(e.prompt, (
     SELECT json_extract(m.value, '$.content') FROM json_each(e.messages) m
@@ -313,6 +315,89 @@ class Store:
         self.conn.executemany(_INSERT_EXAMPLE, rows)
         return self.conn.total_changes - before
 
+    # -- changes: every one is a transaction with its revision row ----------------------
+
+    def change_example(self, example_id: int, changes: dict[str, Any], *, action: str,
+                       annotator: str | None, reason: str | None = None,
+                       expected_version: int | None = None) -> Revision | None:
+        """Set some of EDITABLE_FIELDS, bump the version and append the revision, in one
+        committed transaction. Refused when `expected_version` is stale. Returns the
+        revision, or None when nothing would change."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        with self.transaction():
+            row = self.conn.execute(
+                f"SELECT version, {', '.join(EDITABLE_FIELDS)} FROM examples WHERE id = ?",
+                (example_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no example with id {example_id} in {self.path}")
+            version = row[0]
+            if expected_version is not None and version != expected_version:
+                raise ConflictError(
+                    f"example {example_id} is at version {version}, not {expected_version}: "
+                    "someone changed it meanwhile; reload it and decide again")
+            current = {name: _decode_field(name, value)
+                       for name, value in zip(EDITABLE_FIELDS, row[1:])}
+            after = {k: v for k, v in changes.items() if current[k] != v}
+            if not after:
+                return None
+            before = {k: current[k] for k in after}
+            if "output" in after:
+                self._unindex(example_id)
+            stamp = now()
+            sets = ", ".join(f"{name} = ?" for name in after)
+            self.conn.execute(
+                f"UPDATE examples SET {sets}, version = ?, updated_at = ? WHERE id = ?",
+                (*(_encode_field(k, v) for k, v in after.items()), version + 1, stamp,
+                 example_id))
+            if "output" in after:
+                self._reindex(example_id)
+            cursor = self.conn.execute(
+                "INSERT INTO revisions (example_id, version, action, annotator, created_at, "
+                "before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (example_id, version + 1, action, annotator, stamp, _dumps(before),
+                 _dumps(after), reason))
+        return Revision(id=cursor.lastrowid, example_id=example_id, version=version + 1,
+                        action=action, annotator=annotator, created_at=stamp, before=before,
+                        after=after, reason=reason)
+
+    def get_revision(self, revision_id: int) -> Revision:
+        row = self.conn.execute(
+            "SELECT id, example_id, version, action, annotator, created_at, before, after, "
+            "reason FROM revisions WHERE id = ?", (revision_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no revision {revision_id} in {self.path}")
+        return _revision(row)
+
+    def annotator_activity(self, annotator: str | None, since: str) -> int:
+        """How many decisions and edits `annotator` made since the ISO time `since`."""
+        return int(self.conn.execute(
+            "SELECT count(*) FROM revisions WHERE annotator IS ? AND created_at >= ?",
+            (annotator, since)).fetchone()[0])
+
+    # -- drafts --------------------------------------------------------------------
+
+    def save_draft(self, example_id: int, annotator: str, field: str, text: str,
+                   base_version: int) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO drafts (example_id, annotator, field, text, "
+                "base_version, saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (example_id, annotator, field, text, base_version, now()))
+
+    def get_draft(self, example_id: int, annotator: str, field: str) -> tuple[str, int] | None:
+        """(text, version it was typed against), or None."""
+        return self.conn.execute(
+            "SELECT text, base_version FROM drafts WHERE example_id = ? AND annotator = ? "
+            "AND field = ?", (example_id, annotator, field)).fetchone()
+
+    def delete_draft(self, example_id: int, annotator: str, field: str | None = None) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "DELETE FROM drafts WHERE example_id = ? AND annotator = ? "
+                "AND (? IS NULL OR field = ?)", (example_id, annotator, field, field))
+
     # -- validation ---------------------------------------------------------------
 
     def stale_for_validation(self, *, task: str | None = None, status: str | None = None,
@@ -440,36 +525,93 @@ class Store:
         ]
 
     def list_examples(self, *, status: str | None = None, task: str | None = None,
-                      search: str | None = None, after_id: int = 0,
-                      limit: int = 50) -> list[dict[str, Any]]:
-        """A page of the queue, in id order after `after_id` (keyset pagination)."""
-        where = ["e.id > ?"]
-        params: list[Any] = [after_id]
-        if status:
-            where.append("e.status = ?")
-            params.append(status)
-        if task:
-            where.append("t.name = ?")
-            params.append(task)
-        if search:
-            self.sync_search()
-            where.append("e.id IN (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ?)")
-            params.append(fts_query(search))
+                      search: str | None = None, valid: str | None = None,
+                      tag: str | None = None, after_id: int = 0,
+                      before_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """A page of the queue in id order: the `limit` examples after `after_id`, or
+        with `before_id` the `limit` just before it (keyset pagination both ways, so a
+        page costs the same at row 10 and at row 900,000). `valid` is "valid",
+        "invalid" or "unchecked" (no current verdict)."""
+        where = ["e.id < ?" if before_id is not None else "e.id > ?"]
+        params: list[Any] = [before_id if before_id is not None else after_id]
+        more, more_params = self._queue_filter(status=status, task=task, search=search,
+                                               valid=valid, tag=tag)
+        where += more
+        params += more_params
+        current = _CURRENT_VERDICT
+        order = "DESC" if before_id is not None else "ASC"
         sql = (
-            f"SELECT e.id, t.name, e.kind, e.status, e.version, {PREVIEW_SQL}, e.tags "
+            f"SELECT e.id, t.name, e.kind, e.status, e.version, {PREVIEW_SQL}, e.tags, "
+            f"CASE WHEN {current} THEN v.valid END "
             "FROM examples e JOIN tasks t ON t.id = e.task_id "
-            f"WHERE {' AND '.join(where)} ORDER BY e.id LIMIT ?"
+            "LEFT JOIN validations v ON v.example_id = e.id "
+            f"WHERE {' AND '.join(where)} ORDER BY e.id {order} LIMIT ?"
         )
         params.append(limit)
         try:
             rows = self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             raise StorageError(f"search failed: {exc}") from exc
+        if before_id is not None:
+            rows.reverse()
         return [
             {"id": r[0], "task": r[1], "kind": r[2], "status": r[3], "version": r[4],
-             "preview": preview_of(r[5] or ""), "tags": orjson.loads(r[6])}
+             "preview": preview_of(r[5] or ""), "tags": orjson.loads(r[6]),
+             "valid": None if r[7] is None else bool(r[7])}
             for r in rows
         ]
+
+    def _queue_filter(self, *, status: str | None = None, task: str | None = None,
+                      search: str | None = None, valid: str | None = None,
+                      tag: str | None = None) -> tuple[list[str], list[Any]]:
+        """WHERE terms over `examples e JOIN tasks t LEFT JOIN validations v`."""
+        where: list[str] = []
+        params: list[Any] = []
+        if status:
+            where.append("e.status = ?")
+            params.append(status)
+        if task:
+            where.append("t.name = ?")
+            params.append(task)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
+            params.append(tag)
+        if valid == "valid":
+            where.append(f"v.valid = 1 AND {_CURRENT_VERDICT}")
+        elif valid == "invalid":
+            where.append(f"v.valid = 0 AND {_CURRENT_VERDICT}")
+        elif valid == "unchecked":
+            where.append(f"NOT coalesce({_CURRENT_VERDICT}, 0)")
+        elif valid is not None:
+            raise ValueError(f"unknown validity filter {valid!r}")
+        if search:
+            self.sync_search()
+            where.append("e.id IN (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ?)")
+            params.append(fts_query(search))
+        return where, params
+
+    def set_status_where(self, status_to: str, *, action: str, annotator: str | None,
+                         **filters: Any) -> int:
+        """Give every example matching `filters` (see `_queue_filter`) the status
+        `status_to`, in one transaction, each with its own revision row. Returns how
+        many changed (examples already at that status are left alone)."""
+        where, params = self._queue_filter(**filters)
+        where.append("e.status != ?")
+        params.append(status_to)
+        matching = ("FROM examples e JOIN tasks t ON t.id = e.task_id "
+                    f"LEFT JOIN validations v ON v.example_id = e.id WHERE {' AND '.join(where)}")
+        stamp = now()
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO revisions (example_id, version, action, annotator, created_at, "
+                "before, after) SELECT e.id, e.version + 1, ?, ?, ?, "
+                "json_object('status', e.status), json_object('status', ?) "
+                f"{matching} ORDER BY e.id", (action, annotator, stamp, status_to, *params))
+            changed = cursor.rowcount
+            self.conn.execute(
+                "UPDATE examples SET status = ?, version = version + 1, updated_at = ? "
+                f"WHERE id IN (SELECT e.id {matching})", (status_to, stamp, *params))
+        return changed
 
     def get_example(self, example_id: int) -> Example:
         row = self.conn.execute(
@@ -488,12 +630,7 @@ class Store:
             "reason FROM revisions WHERE example_id = ? ORDER BY id",
             (example_id,),
         )
-        return [
-            Revision(id=r[0], example_id=r[1], version=r[2], action=r[3], annotator=r[4],
-                     created_at=r[5], before=orjson.loads(r[6]), after=orjson.loads(r[7]),
-                     reason=r[8])
-            for r in rows
-        ]
+        return [_revision(r) for r in rows]
 
     def imports(self) -> list[dict[str, Any]]:
         cursor = self.conn.execute(
@@ -529,6 +666,31 @@ def _check_is_curator_file(path: Path) -> None:
         raise ProjectError(f"cannot read {path}: {exc.strerror}") from exc
     if header != SQLITE_MAGIC:
         raise ProjectError(f"{path} is not a curator project (not a SQLite database)")
+
+
+def _revision(r: Sequence[Any]) -> Revision:
+    return Revision(id=r[0], example_id=r[1], version=r[2], action=r[3], annotator=r[4],
+                    created_at=r[5], before=orjson.loads(r[6]), after=orjson.loads(r[7]),
+                    reason=r[8])
+
+
+# Fields an annotator can change; JSON ones are stored as text.
+EDITABLE_FIELDS = ("status", "output", "rejected", "tool_calls", "tags", "note")
+_JSON_FIELDS = {"tool_calls", "tags"}
+
+
+def _decode_field(name: str, value: Any) -> Any:
+    if name in _JSON_FIELDS:
+        return orjson.loads(value) if value else []
+    return value
+
+
+def _encode_field(name: str, value: Any) -> Any:
+    if name == "tool_calls":
+        return _dumps(value) if value else None
+    if name == "tags":
+        return _dumps(value)
+    return value
 
 
 def _task(row: Sequence[Any]) -> Task:

@@ -26,7 +26,8 @@ import orjson
 
 from .errors import InputError
 from .models import ValidationIssue
-from .schemas import SchemaBundle, bundle_from_store, check_schema, load_schema_file
+from .schemas import (_BUILTIN_PREFIXES, SchemaBundle, _refs, bundle_from_store,
+                      check_schema, load_schema_file)
 from .store import Store
 
 BATCH = 5000
@@ -52,12 +53,27 @@ class CompiledSchema:
         import jsonschema_rs
 
         options: dict[str, Any] = {"validate_formats": formats, "retriever": _refuse}
-        if resources:
-            options["registry"] = jsonschema_rs.Registry(list(resources.items()),
-                                                         retriever=_refuse)
+        resources = dict(resources or {})
+        if _refers_to_metaschemas(schema, resources):
+            # Fix: jsonschema-rs holds only the metaschemas of the schema's own draft, so
+            # a $ref to another draft's metaschema (which load_schema_file lets through
+            # as built in) failed to compile; supply them all, offline.
+            resources = {**_metaschemas(), **resources}
         if base_uri:
             options["base_uri"] = base_uri
         try:
+            if resources:
+                # Fix: a referenced file without `$schema` follows the root schema's
+                # draft (as in the Python `jsonschema`); it was read as 2020-12, so a
+                # draft-07 `$id: "#name"` anchor in it was not found. (Registry's own
+                # `draft=` would override the files that do declare one.) Building the
+                # registry resolves references too, so it can fail: inside the `try`.
+                declared = schema.get("$schema") if isinstance(schema, dict) else None
+                options["registry"] = jsonschema_rs.Registry(
+                    [(uri, {"$schema": declared, **doc}
+                      if declared and isinstance(doc, dict) and "$schema" not in doc
+                      else doc) for uri, doc in resources.items()],
+                    retriever=_refuse)
             self._validator = jsonschema_rs.validator_for(schema, **options)
         except (jsonschema_rs.ValidationError, ValueError) as exc:
             first = str(exc).splitlines()[0]
@@ -80,6 +96,19 @@ class CompiledSchema:
                             keyword=_keyword(error), message=error.message)
             for error in self._validator.iter_errors(instance)
         ]
+
+
+def _metaschemas() -> dict[str, Any]:
+    import jsonschema_specifications
+
+    return {uri: resource.contents
+            for uri, resource in jsonschema_specifications.REGISTRY.items()}
+
+
+def _refers_to_metaschemas(schema: Any, resources: dict[str, Any]) -> bool:
+    return any(ref.startswith(_BUILTIN_PREFIXES)
+               for document in (schema, *resources.values())
+               for ref, _ in _refs(document, ""))
 
 
 def _keyword(error: Any) -> str:
@@ -406,3 +435,35 @@ def _lookup(record: Any, path: str) -> Any:
         else:
             return _MISSING
     return value
+
+
+# -- one example, live (the labeling TUI, decisions) ------------------------------------
+
+class LiveChecker:
+    """Verdicts for examples as they are edited: one ExampleChecker per task, built on
+    first use. `check(example, output=...)` checks a candidate output before it is
+    saved."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._checkers: dict[str, ExampleChecker] = {}
+
+    def checker(self, task_name: str) -> ExampleChecker:
+        if task_name not in self._checkers:
+            task = self.store.get_task(task_name)
+            schema_hash = task.schema_hash if task else None
+            self._checkers[task_name] = ExampleChecker(_task_schema(self.store, schema_hash))
+        return self._checkers[task_name]
+
+    def check(self, example: Any, *, output: str | None = None,
+              tool_calls: list[Any] | None = None, rejected: str | None = None) -> Verdict:
+        from .models import content_columns
+
+        columns = content_columns(example)
+        calls = columns[7]
+        if tool_calls is not None:
+            calls = orjson.dumps([c.model_dump(exclude_none=True) if hasattr(c, "model_dump")
+                                  else c for c in tool_calls]).decode() if tool_calls else None
+        return self.checker(example.task).check(
+            example.kind, example.output if output is None else output, calls, columns[4],
+            columns[5], example.rejected if rejected is None else rejected)

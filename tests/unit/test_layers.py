@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "curator"
 
 DOMAIN = {"models", "errors", "textsafe"}
 STORAGE = {"store", "migrations"}
-SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation"}
+SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review"}
 FRONT = {"cli", "show", "reports"}
 ALLOWED = {  # layer -> curator modules it may import
     "domain": DOMAIN,
