@@ -115,7 +115,7 @@ def import_(project: Path, files: tuple[Path, ...], task: str | None, schema: Pa
             except ImportRejected as exc:
                 progress.stop()
                 for issue in exc.report.issues:
-                    err.print(issue.describe(), markup=False)
+                    err.print(issue.describe(), markup=False, soft_wrap=True)
                 raise
     except BaseException:
         if created:  # a failed first import leaves no empty project behind

@@ -298,15 +298,32 @@ def self_instruct(record: dict[str, Any], task: str) -> list[Example]:
     return examples
 
 
+class _CallLinks:
+    """Gives each function call an id and each observation the id of the oldest call
+    not yet answered, as OpenAI's format needs (parallel calls answer in order)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.unanswered: list[str] = []
+
+    def new(self) -> str:
+        self.count += 1
+        self.unanswered.append(f"call_{self.count - 1}")
+        return self.unanswered[-1]
+
+    def answer(self) -> str | None:
+        return self.unanswered.pop(0) if self.unanswered else None
+
+
 def _sharegpt_messages(turns: Any, field: str) -> list[Message]:
     messages: list[Message] = []
-    call_ids: list[str] = []
+    links = _CallLinks()
     for i, turn in enumerate(_json_list(turns, field)):
-        messages.append(_sharegpt_turn(turn, f"{field}.{i}", call_ids))
+        messages.append(_sharegpt_turn(turn, f"{field}.{i}", links))
     return messages
 
 
-def _sharegpt_turn(turn: Any, field: str, call_ids: list[str]) -> Message:
+def _sharegpt_turn(turn: Any, field: str, links: _CallLinks) -> Message:
     if not isinstance(turn, dict):
         raise BadRow(field, f"expected a turn object, got {_type_name(turn)}")
     speaker = turn.get("from", turn.get("role"))
@@ -322,14 +339,11 @@ def _sharegpt_turn(turn: Any, field: str, call_ids: list[str]) -> Message:
         calls = call if isinstance(call, list) else [call]
         tool_calls = []
         for call in calls:
-            # ids link each call to its observation, as OpenAI's format needs
-            call_ids.append(f"call_{len(call_ids)}")
             tool_call = _tool_call(call, f"{field}.value")
-            tool_calls.append(tool_call.model_copy(update={"id": call_ids[-1]}))
+            tool_calls.append(tool_call.model_copy(update={"id": links.new()}))
         return Message(role="assistant", content=None, tool_calls=tool_calls)
     if role == "tool":
-        return Message(role="tool", content=value,
-                       tool_call_id=call_ids[-1] if call_ids else None)
+        return Message(role="tool", content=value, tool_call_id=links.answer())
     return Message(role=role, content=value)
 
 
@@ -349,8 +363,8 @@ def sharegpt_preference(record: dict[str, Any], task: str) -> list[Example]:
     system = _text(record.get("system"), "system", allow_none=True)
     if system:
         messages.insert(0, Message(role="system", content=system))
-    chosen = _sharegpt_turn(_require(record, "chosen"), "chosen", [])
-    rejected = _sharegpt_turn(_require(record, "rejected"), "rejected", [])
+    chosen = _sharegpt_turn(_require(record, "chosen"), "chosen", _CallLinks())
+    rejected = _sharegpt_turn(_require(record, "rejected"), "rejected", _CallLinks())
     return [_build(task, record, {"conversations", "system", "chosen", "rejected"},
                    kind="preference", messages=messages, output=chosen.content or "",
                    rejected=rejected.content or "")]
@@ -497,7 +511,9 @@ def mapped_converter(mapping: dict[str, str]) -> Converter:
             if values[field] is None and field in ("prompt", "messages", "conversations",
                                                    "chosen", "rejected"):
                 raise BadRow(column, f"required field is missing (mapped to {field})")
-        used = {column.split(".")[0] for column in mapping.values()}
+        # A column mapped whole leaves meta; one mapped by a dotted path stays whole in
+        # meta, since the path takes only part of it (mt_bench's second turn, say).
+        used = {column for column in mapping.values() if "." not in column}
         if "messages" in values or "conversations" in values:
             messages = (_messages(values["messages"], mapping["messages"])
                         if "messages" in values else

@@ -1,0 +1,175 @@
+"""A labeling session: one annotator working through a filtered queue.
+
+Holds what the TUI needs beyond single actions (the queue's filters, the next and
+previous example, progress, the undo stack) so that all of it can be used and tested
+without a terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import review
+from .errors import InputError
+from .models import STATUSES, Example, Revision
+from .store import Store
+from .validation import LiveChecker, Verdict
+
+VALIDITY = ("valid", "invalid", "unchecked")
+
+
+@dataclass
+class QueueFilter:
+    task: str | None = None
+    status: str | None = None
+    valid: str | None = None
+    tag: str | None = None
+    search: str | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"task": self.task, "status": self.status, "valid": self.valid,
+                "tag": self.tag, "search": self.search}
+
+    def describe(self) -> str:
+        parts = [f"{k}={v}" for k, v in self.as_kwargs().items() if v]
+        return " ".join(parts) or "all examples"
+
+
+@dataclass
+class Progress:
+    done: int
+    remaining: int
+    session_decisions: int
+    rate_per_hour: float
+
+
+@dataclass
+class LabelSession:
+    store: Store
+    annotator: str
+    filter: QueueFilter = field(default_factory=QueueFilter)
+    started: float = field(default_factory=time.monotonic)
+    decisions: int = 0
+    undo_stack: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.checker = LiveChecker(self.store)
+        self.check_filter(self.filter)
+
+    def check_filter(self, queue: QueueFilter) -> None:
+        if queue.status and queue.status not in STATUSES:
+            raise InputError(f"unknown status {queue.status!r}")
+        if queue.valid and queue.valid not in VALIDITY:
+            raise InputError(f"unknown validity {queue.valid!r}")
+        if queue.task and self.store.get_task(queue.task) is None:
+            raise InputError(f"no task named {queue.task!r} in {self.store.path}")
+
+    # -- the queue ---------------------------------------------------------------
+
+    def page(self, *, after_id: int = 0, before_id: int | None = None,
+             limit: int = 100) -> list[dict[str, Any]]:
+        return self.store.list_examples(after_id=after_id, before_id=before_id, limit=limit,
+                                        **self.filter.as_kwargs())
+
+    def next_id(self, current: int) -> int | None:
+        rows = self.page(after_id=current, limit=1)
+        return rows[0]["id"] if rows else None
+
+    def previous_id(self, current: int) -> int | None:
+        rows = self.page(before_id=current, limit=1)
+        return rows[0]["id"] if rows else None
+
+    def first_id(self) -> int | None:
+        return self.next_id(0)
+
+    def progress(self) -> Progress:
+        counts = self.store.counts()
+        scope = [(s, n) for task, s, n in counts
+                 if self.filter.task is None or task == self.filter.task]
+        remaining = sum(n for s, n in scope if s == "pending")
+        done = sum(n for _, n in scope) - remaining
+        hours = max((time.monotonic() - self.started) / 3600, 1 / 60)
+        return Progress(done, remaining, self.decisions, self.decisions / hours)
+
+    # -- one example ---------------------------------------------------------------
+
+    def load(self, example_id: int) -> Example:
+        return self.store.get_example(example_id)
+
+    def verdict(self, example: Example, output: str | None = None,
+                rejected: str | None = None) -> Verdict:
+        return self.checker.check(example, output=output, rejected=rejected)
+
+    def decide(self, example: Example, decision: str, *, output: str | None = None,
+               reason: str | None = None) -> Revision | None:
+        """Record a decision on the version the annotator saw. Approving an output that
+        fails its schema raises NeedsReason unless a reason is given."""
+        changed_output = output if output is not None and output != example.output else None
+        revision = review.decide(self.store, example.id, decision, annotator=self.annotator,
+                                 output=changed_output, reason=reason,
+                                 expected_version=example.version, checker=self.checker,
+                                 require_reason=True)
+        return self._done(revision)
+
+    def edit(self, example: Example, text: str, *, rejected: bool = False) -> Revision | None:
+        if rejected:
+            revision = self.store.change_example(
+                example.id, {"rejected": text}, action="edit", annotator=self.annotator,
+                expected_version=example.version)
+        else:
+            revision = review.edit_output(self.store, example.id, text,
+                                          annotator=self.annotator,
+                                          expected_version=example.version)
+        return self._done(revision, counts=False)
+
+    def set_tags(self, example: Example, tags: list[str]) -> Revision | None:
+        return self._done(review.set_tags(self.store, example.id, tags, annotator=self.annotator,
+                                          expected_version=example.version), counts=False)
+
+    def set_note(self, example: Example, note: str) -> Revision | None:
+        return self._done(review.set_note(self.store, example.id, note, annotator=self.annotator,
+                                          expected_version=example.version), counts=False)
+
+    def swap(self, example: Example) -> Revision | None:
+        return self._done(review.swap_preference(self.store, example, annotator=self.annotator),
+                          counts=False)
+
+    def revert(self, example: Example, revision_id: int) -> Revision | None:
+        return self._done(review.revert(self.store, example.id, revision_id,
+                                        annotator=self.annotator), counts=False)
+
+    def undo(self) -> Revision | None:
+        """Undo this session's last action; None when there is nothing to undo."""
+        if not self.undo_stack:
+            return None
+        revision_id = self.undo_stack[-1]
+        result = review.undo(self.store, revision_id, annotator=self.annotator)
+        self.undo_stack.pop()
+        original = self.store.get_revision(revision_id)
+        if original.action in review.DECISIONS and self.decisions:
+            self.decisions -= 1
+        return result
+
+    def _done(self, revision: Revision | None, counts: bool = True) -> Revision | None:
+        if revision is not None:
+            self.undo_stack.append(revision.id)
+            if counts:
+                self.decisions += 1
+        return revision
+
+    # -- drafts -----------------------------------------------------------------------
+
+    def save_draft(self, example: Example, text: str) -> None:
+        review.save_draft(self.store, example, text, annotator=self.annotator)
+
+    def draft(self, example: Example) -> str | None:
+        return review.load_draft(self.store, example, annotator=self.annotator)
+
+    def original_output(self, example: Example) -> str:
+        return review.original_output(self.store, example)
+
+    def guidelines(self, task: str) -> str | None:
+        found = self.store.get_task(task)
+        return found.guidelines if found else None
