@@ -11,9 +11,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "curator"
 
-DOMAIN = {"models", "errors", "textsafe"}
+DOMAIN = {"models", "errors", "textsafe", "jsonpos"}
 STORAGE = {"store", "migrations"}
-SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review"}
+SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review", "session"}
 FRONT = {"cli", "show", "reports"}
 ALLOWED = {  # layer -> curator modules it may import
     "domain": DOMAIN,
