@@ -367,6 +367,33 @@ def decide(project: Path, args: tuple[str, ...], annotator: str | None,
 
 
 @cli.command()
+@project_argument
+@click.option("--annotator", help="Who is labeling (default: $CURATOR_ANNOTATOR or your user).")
+@click.option("--task", help="Only this task.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")
+@click.option("--review-first", is_flag=True,
+              help="Open the first example of the queue for review straight away.")
+def label(project: Path, annotator: str | None, task: str | None, status: str | None,
+          review_first: bool) -> None:
+    """Label examples in the terminal: review, correct, approve or reject.
+
+    Keys: a approve, r reject, s skip, f flag, e edit (Escape leaves the editor), u undo,
+    n / p next / previous, / search, t tags, N note, g guidelines, h history, ? help,
+    q quit. Every decision is committed before the next example is shown.
+    """
+    from .tui.app import build_app
+
+    app = build_app(project, annotator=annotator or default_annotator(), task=task,
+                    status=status, open_first=review_first)
+    try:
+        app.run()
+    finally:
+        app.session.store.close()
+    if app.return_code:
+        raise SystemExit(app.return_code)
+
+
+@cli.command()
 @click.argument("target", type=click.Path(path_type=Path), metavar="PROJECT|FILE")
 @click.option("--task", help="Only this task.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")

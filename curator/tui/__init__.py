@@ -1,0 +1,1 @@
+"""The labeling TUI (Textual). Only this package imports textual."""
