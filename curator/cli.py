@@ -419,9 +419,10 @@ def validate(target: Path, task: str | None, status: str | None, schema: Path | 
     stored, so checking an unchanged project again is nearly free.
 
     Exit 0 when the pass rate is at least --fail-under, 1 below it, 2 for bad input.
-    Formats checked: date-time, date, time, duration, email, idn-email, hostname,
-    idn-hostname, ipv4, ipv6, uri, uri-reference, iri, iri-reference, uri-template, uuid,
-    json-pointer, relative-json-pointer, regex. $refs resolve to local files only.
+    Formats checked (those the schema's draft defines; uuid and duration from 2019-09
+    on): date-time, date, time, duration, email, idn-email, hostname, idn-hostname,
+    ipv4, ipv6, uri, uri-reference, iri, iri-reference, uri-template, uuid, json-pointer,
+    relative-json-pointer, regex. $refs resolve to local files only.
     """
     from .errors import InputError
     from .validation import validate_file, validate_project

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InputError, NeedsReason, NotFoundError
-from .models import Example, Revision
+from .models import Example, Revision, ToolCall
 from .store import Store
 from .validation import LiveChecker
 
@@ -20,21 +20,25 @@ OUTPUT = "output"  # the draft field for the response being edited
 
 
 def decide(store: Store, example_id: int, decision: str, *, annotator: str | None,
-           output: str | None = None, note: str | None = None, reason: str | None = None,
+           output: str | None = None, tool_calls: list[ToolCall] | None = None,
+           note: str | None = None, reason: str | None = None,
            expected_version: int | None = None, checker: LiveChecker | None = None,
            require_reason: bool = False) -> Revision | None:
-    """Record a decision (and a corrected output or a note with it). With
-    `require_reason`, approving an output that fails its schema needs `reason`."""
+    """Record a decision (and a corrected output or tool calls, or a note, with it).
+    With `require_reason`, approving an output that fails its schema needs `reason`."""
     if decision not in DECISIONS:
         raise InputError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
     changes: dict[str, Any] = {"status": DECISIONS[decision]}
     if output is not None:
         changes["output"] = output
+    if tool_calls is not None:
+        changes["tool_calls"] = calls_as_stored(tool_calls)
     if note is not None:
         changes["note"] = note
     if decision == "approve" and require_reason and not reason:
         example = store.get_example(example_id)
-        verdict = (checker or LiveChecker(store)).check(example, output=output)
+        verdict = (checker or LiveChecker(store)).check(example, output=output,
+                                                        tool_calls=tool_calls)
         if not verdict.valid:
             first = verdict.issues[0]
             raise NeedsReason(
@@ -43,7 +47,23 @@ def decide(store: Store, example_id: int, decision: str, *, annotator: str | Non
                 "reason")
     revision = store.change_example(example_id, changes, action=decision, annotator=annotator,
                                     reason=reason, expected_version=expected_version)
-    if annotator and output is not None:
+    if annotator and (output is not None or tool_calls is not None):
+        store.delete_draft(example_id, annotator, OUTPUT)
+    return revision
+
+
+def calls_as_stored(calls: list[ToolCall]) -> list[dict[str, Any]]:
+    """Tool calls in the form the store keeps (and compares) them."""
+    return [call.model_dump(exclude_none=True, exclude_defaults=True) for call in calls]
+
+
+def edit_tool_calls(store: Store, example_id: int, calls: list[ToolCall], *,
+                    annotator: str | None,
+                    expected_version: int | None = None) -> Revision | None:
+    revision = store.change_example(example_id, {"tool_calls": calls_as_stored(calls)},
+                                    action="edit", annotator=annotator,
+                                    expected_version=expected_version)
+    if annotator:
         store.delete_draft(example_id, annotator, OUTPUT)
     return revision
 

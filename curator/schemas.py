@@ -111,6 +111,10 @@ def collect_local_resources(schema: Any, base_uri: str, *, where: str) -> dict[s
     """Every file the schema reaches through `$ref` (transitively), loaded and checked.
     A reference to anything but a local file, or to a missing file, is an InputError."""
     resources: dict[str, Any] = {}
+    # Fix: a referenced file without `$schema` follows the root schema's draft (as it
+    # does in CompiledSchema); it was checked as 2020-12, so a draft-07 file with
+    # `items: [...]` or `$id: "#name"` was refused.
+    root_draft = schema.get("$schema") if isinstance(schema, dict) else None
     pending = [(schema, base_uri, where)]
     while pending:
         document, doc_base, doc_where = pending.pop()
@@ -133,7 +137,9 @@ def collect_local_resources(schema: Any, base_uri: str, *, where: str) -> dict[s
             except OSError:
                 raise InputError(f"{doc_where}: $ref {ref!r}: no such file {file}") from None
             loaded = _parse(text, str(file))
-            check_schema(loaded, str(file))
+            check_schema({"$schema": root_draft, **loaded}
+                         if root_draft and isinstance(loaded, dict) and "$schema" not in loaded
+                         else loaded, str(file))
             resources[target] = loaded
             pending.append((loaded, target, str(file)))
     return resources

@@ -11,9 +11,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from . import review
 from .errors import InputError
-from .models import STATUSES, Example, Revision
+from .models import STATUSES, Example, Revision, ToolCall, ValidationIssue
 from .store import Store
 from .validation import LiveChecker, Verdict
 
@@ -98,19 +100,27 @@ class LabelSession:
     def load(self, example_id: int) -> Example:
         return self.store.get_example(example_id)
 
-    def verdict(self, example: Example, output: str | None = None,
+    def verdict(self, example: Example, text: str | None = None,
                 rejected: str | None = None) -> Verdict:
-        return self.checker.check(example, output=output, rejected=rejected)
+        """Check the editor's text (see `editable_text`) as it would be saved."""
+        if text is None or not edits_tool_calls(example):
+            return self.checker.check(example, output=text, rejected=rejected)
+        try:
+            calls = text_to_calls(text)
+        except InputError as exc:
+            return Verdict(False, False, [ValidationIssue(where="tool_calls", keyword="json",
+                                                          message=exc.message)])
+        return self.checker.check(example, tool_calls=calls, rejected=rejected)
 
-    def decide(self, example: Example, decision: str, *, output: str | None = None,
+    def decide(self, example: Example, decision: str, *, text: str | None = None,
                reason: str | None = None) -> Revision | None:
-        """Record a decision on the version the annotator saw. Approving an output that
-        fails its schema raises NeedsReason unless a reason is given."""
-        changed_output = output if output is not None and output != example.output else None
+        """Record a decision on the version the annotator saw, with the editor's text
+        when it changed. Approving an output that fails its schema raises NeedsReason
+        unless a reason is given."""
+        changes = self._text_changes(example, text)
         revision = review.decide(self.store, example.id, decision, annotator=self.annotator,
-                                 output=changed_output, reason=reason,
-                                 expected_version=example.version, checker=self.checker,
-                                 require_reason=True)
+                                 reason=reason, expected_version=example.version,
+                                 checker=self.checker, require_reason=True, **changes)
         return self._done(revision)
 
     def edit(self, example: Example, text: str, *, rejected: bool = False) -> Revision | None:
@@ -119,10 +129,27 @@ class LabelSession:
                 example.id, {"rejected": text}, action="edit", annotator=self.annotator,
                 expected_version=example.version)
         else:
-            revision = review.edit_output(self.store, example.id, text,
-                                          annotator=self.annotator,
-                                          expected_version=example.version)
+            changes = self._text_changes(example, text)
+            if "tool_calls" in changes:
+                revision = review.edit_tool_calls(self.store, example.id,
+                                                  changes["tool_calls"],
+                                                  annotator=self.annotator,
+                                                  expected_version=example.version)
+            elif "output" in changes:
+                revision = review.edit_output(self.store, example.id, changes["output"],
+                                              annotator=self.annotator,
+                                              expected_version=example.version)
+            else:
+                return None
         return self._done(revision, counts=False)
+
+    @staticmethod
+    def _text_changes(example: Example, text: str | None) -> dict[str, Any]:
+        if text is None or text == editable_text(example):
+            return {}
+        if edits_tool_calls(example):
+            return {"tool_calls": text_to_calls(text)}
+        return {"output": text}
 
     def set_tags(self, example: Example, tags: list[str]) -> Revision | None:
         return self._done(review.set_tags(self.store, example.id, tags, annotator=self.annotator,
@@ -165,11 +192,77 @@ class LabelSession:
         review.save_draft(self.store, example, text, annotator=self.annotator)
 
     def draft(self, example: Example) -> str | None:
-        return review.load_draft(self.store, example, annotator=self.annotator)
+        draft = review.load_draft(self.store, example, annotator=self.annotator)
+        return None if draft == editable_text(example) else draft
 
-    def original_output(self, example: Example) -> str:
+    def original_text(self, example: Example) -> str:
+        """What the editor held before any edit: for the diff."""
+        if edits_tool_calls(example):
+            for revision in self.store.revisions(example.id):
+                if "tool_calls" in revision.before:
+                    return calls_to_text([ToolCall.model_validate(c)
+                                          for c in revision.before["tool_calls"]])
+            return editable_text(example)
         return review.original_output(self.store, example)
 
     def guidelines(self, task: str) -> str | None:
         found = self.store.get_task(task)
         return found.guidelines if found else None
+
+
+# -- the editor's text ----------------------------------------------------------------
+
+def edits_tool_calls(example: Example) -> bool:
+    """A reply that is only tool calls is edited as JSON: a list of calls."""
+    return bool(example.tool_calls) and not example.output
+
+
+def calls_to_text(calls: list[ToolCall]) -> str:
+    items = []
+    for call in calls:
+        try:
+            arguments: Any = orjson.loads(call.arguments)
+        except orjson.JSONDecodeError:
+            arguments = call.arguments  # kept as written, so it can be fixed
+        item = {"name": call.name, "arguments": arguments}
+        if call.id:
+            item["id"] = call.id
+        items.append(item)
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode()
+
+
+def text_to_calls(text: str) -> list[ToolCall]:
+    try:
+        items = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"the tool calls are not JSON: {exc.msg} at line {exc.lineno} "
+                         f"column {exc.colno}") from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError('the tool calls must be a list like [{"name": ..., '
+                         '"arguments": {...}}]')
+    calls = []
+    for index, item in enumerate(items):
+        name = item.get("name")
+        if not isinstance(name, str) or not name:
+            raise InputError(f"tool call {index} needs a name")
+        arguments = item.get("arguments", {})
+        if not isinstance(arguments, str):
+            arguments = orjson.dumps(arguments).decode()
+        call_id = item.get("id")
+        calls.append(ToolCall(id=call_id if isinstance(call_id, str) else None, name=name,
+                              arguments=arguments))
+    return calls
+
+
+def editable_text(example: Example) -> str:
+    return calls_to_text(example.tool_calls) if edits_tool_calls(example) else example.output
+
+
+def error_pointer(where: str, path: str) -> str | None:
+    """Where, in the editor's text, an error's value is: for the output its own path;
+    for a reply's tool call "/N/arguments" + path. None for other places."""
+    if where in ("output", "rejected"):
+        return path
+    if where.startswith("tool_calls/"):
+        return f"/{where.split('/')[1]}/arguments{path}"
+    return None

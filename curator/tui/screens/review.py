@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Markdown, Static, TextArea
 from ...errors import ConflictError, CuratorError, NeedsReason
 from ...jsonpos import locate
 from ...models import Example
-from ...session import LabelSession
+from ...session import LabelSession, editable_text, edits_tool_calls, error_pointer
 from ..messages import ExampleChanged, JumpToError
 from ..widgets.conversation import Conversation, tool_calls_text
 from ..widgets.diff import DiffView
@@ -100,20 +100,21 @@ class ReviewScreen(Screen):
             self.notify(exc.message, title=exc.title, severity="error")
             return
         self.example, self.example_id = example, example_id
-        self.original = session.original_output(example)
+        self.original = session.original_text(example)
         self._loading = True
         editor = self.query_one("#editor", TextArea)
         draft = session.draft(example)
-        editor.load_text(draft if draft is not None else example.output)
-        editor.border_title = "chosen" if example.kind == "preference" else "output"
+        editor.load_text(draft if draft is not None else editable_text(example))
+        editor.border_title = ("chosen" if example.kind == "preference" else
+                               "tool calls" if edits_tool_calls(example) else "output")
         rejected = self.query_one("#rejected-editor", TextArea)
         rejected.display = example.kind == "preference"
         if example.kind == "preference":
             rejected.load_text(example.rejected or "")
             rejected.border_title = "rejected"
         calls = self.query_one("#reply-calls", Static)
-        calls.display = bool(example.tool_calls)
-        if example.tool_calls:
+        calls.display = bool(example.tool_calls) and not edits_tool_calls(example)
+        if calls.display:
             calls.update(tool_calls_text(example.tool_calls))
             calls.border_title = "tool calls in the reply"
         self.query_one(Conversation).show(example)
@@ -180,7 +181,7 @@ class ReviewScreen(Screen):
     def _check_now(self) -> None:
         if self.example is None:
             return
-        verdict = self.session.verdict(self.example, output=self._editor_text(),
+        verdict = self.session.verdict(self.example, self._editor_text(),
                                        rejected=self._rejected_text())
         checker = self.session.checker.checker(self.example.task)
         has_checks = checker.schema is not None or bool(self.example.tools)
@@ -190,7 +191,7 @@ class ReviewScreen(Screen):
             diff.show(self.original, self._editor_text())
 
     def _save_draft(self) -> None:
-        if self.example is not None and self._editor_text() != self.example.output:
+        if self.example is not None and self._editor_text() != editable_text(self.example):
             self._write_draft(self.example, self._editor_text())
 
     @work(thread=True, exclusive=True, group="draft")
@@ -208,7 +209,7 @@ class ReviewScreen(Screen):
         if example is None:
             return
         try:
-            revision = self.session.decide(example, decision, output=self._editor_text(),
+            revision = self.session.decide(example, decision, text=self._editor_text(),
                                            reason=reason)
         except NeedsReason as exc:
             self.app.push_screen(ConfirmInvalid(exc.message),
@@ -254,7 +255,7 @@ class ReviewScreen(Screen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        if self.example is not None and self._editor_text() != self.example.output:
+        if self.example is not None and self._editor_text() != editable_text(self.example):
             self.session.save_draft(self.example, self._editor_text())
 
     def _refresh_after_change(self) -> None:
@@ -297,7 +298,7 @@ class ReviewScreen(Screen):
             return
         try:
             changed = False
-            if self._editor_text() != example.output:
+            if self._editor_text() != editable_text(example):
                 changed |= self.session.edit(example, self._editor_text()) is not None
                 example = self.session.load(example.id)
             rejected = self._rejected_text()
@@ -305,6 +306,9 @@ class ReviewScreen(Screen):
                 changed |= self.session.edit(example, rejected, rejected=True) is not None
         except ConflictError as exc:
             self._reload(exc)
+            return
+        except CuratorError as exc:
+            self.notify(exc.message, title="not saved", severity="error")
             return
         self.notify("edit saved" if changed else "nothing to save")
         self.post_message(ExampleChanged(self.example_id))
@@ -338,10 +342,11 @@ class ReviewScreen(Screen):
     def _jump(self, message: JumpToError) -> None:
         editor_id = "#rejected-editor" if message.where == "rejected" else "#editor"
         editor = self.query_one(editor_id, TextArea)
-        if message.where not in ("output", "rejected"):
+        pointer = error_pointer(message.where, message.path)
+        if pointer is None:
             self.notify(f"the error is in {message.where}, shown on the left")
             return
-        position = locate(editor.text, message.path) or (0, 0)
+        position = locate(editor.text, pointer) or (0, 0)
         editor.focus()
         editor.move_cursor(position, center=True)
 
@@ -391,7 +396,7 @@ class ReviewScreen(Screen):
         draft = self._editor_text()
         self.example = self.session.load(self.example_id)
         self._refresh_head()
-        if draft != self.example.output:
+        if draft != editable_text(self.example):
             self.session.save_draft(self.example, draft)
 
     def action_search(self) -> None:
