@@ -243,16 +243,20 @@ def list_(project: Path, status: str | None, task: str | None, search: str | Non
 
     from .textsafe import visible
 
+    console = _console()
+    task_width = min(24, max((len(r["task"]) for r in rows), default=4))
+    # every column but the preview at its full width; the preview gets the rest
+    preview_width = max(20, console.width - task_width - 36)
     table = Table(box=None, pad_edge=False)
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("task", no_wrap=True, max_width=24, overflow="ellipsis")
+    table.add_column("task", no_wrap=True, max_width=task_width, overflow="ellipsis")
     table.add_column("kind", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    table.add_column("preview", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("preview", no_wrap=True, overflow="ellipsis", max_width=preview_width)
     for row in rows:
         table.add_row(str(row["id"]), Text(row["task"]), row["kind"], row["status"],
                       Text(visible(row["preview"])))
-    _console().print(table)
+    console.print(table)
     if len(rows) == limit:
         err = _console(stderr=True)
         err.print(f"more after id {rows[-1]['id']}: add --after {rows[-1]['id']}", markup=False)

@@ -64,9 +64,12 @@ PROMPT_TEXT_SQL = """(
 # A stored verdict holds while the example and its task's schema are as checked.
 _CURRENT_VERDICT = "(v.version = e.version AND v.schema_hash IS t.schema_hash)"
 # The queue's one-line preview: the prompt, or the last user turn of a chat.
-PREVIEW_SQL = """substr(coalesce(e.prompt, (
-    SELECT json_extract(m.value, '$.content') FROM json_each(e.messages) m
-    WHERE json_extract(m.value, '$.role') = 'user' ORDER BY m.key DESC LIMIT 1), ''), 1, 800)"""
+# Its head and tail only: `preview_of` needs no more.
+PREVIEW_SQL = """(SELECT CASE WHEN length(p) <= 1600 THEN p
+                       ELSE substr(p, 1, 400) || char(10, 10) || substr(p, -1200) END
+    FROM (SELECT coalesce(e.prompt, (
+        SELECT json_extract(m.value, '$.content') FROM json_each(e.messages) m
+        WHERE json_extract(m.value, '$.role') = 'user' ORDER BY m.key DESC LIMIT 1), '') AS p))"""
 
 EXAMPLE_COLUMNS = (
     "id", "task_id", "kind", "status", "version", "system", "prompt", "input",
@@ -87,7 +90,12 @@ _INSERT_EXAMPLE = (
 
 
 def preview_of(text: str) -> str:
-    """One line for the queue: whitespace collapsed, cut at PREVIEW_CHARS."""
+    """One line for the queue: whitespace collapsed, cut at PREVIEW_CHARS. A prompt of
+    several paragraphs is shown by its last (instructions tend to come first and to be
+    the same in every example; the part that differs comes last)."""
+    paragraphs = [p for p in text.split("\n\n") if len(p.strip()) >= 60]
+    if len(paragraphs) > 1:
+        text = paragraphs[-1]
     line = " ".join(text[: PREVIEW_CHARS * 4].split())
     return line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
 

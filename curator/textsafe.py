@@ -24,3 +24,8 @@ def _picture(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """`text` with control characters shown, never executed."""
     return _CONTROL.sub(_picture, text)
+
+
+def control_characters(text: str) -> str:
+    """The distinct control characters in `text`, as their visible symbols ("" if none)."""
+    return "".join(sorted({_picture(m) for m in _CONTROL.finditer(text)}))

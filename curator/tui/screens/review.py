@@ -17,6 +17,7 @@ from ...errors import ConflictError, CuratorError, NeedsReason
 from ...jsonpos import locate
 from ...models import Example
 from ...session import LabelSession, editable_text, edits_tool_calls, error_pointer
+from ...textsafe import control_characters
 from ..messages import ExampleChanged, JumpToError
 from ..widgets.conversation import Conversation, tool_calls_text
 from ..widgets.diff import DiffView
@@ -185,7 +186,9 @@ class ReviewScreen(Screen):
                                        rejected=self._rejected_text())
         checker = self.session.checker.checker(self.example.task)
         has_checks = checker.schema is not None or bool(self.example.tools)
-        self.query_one(ErrorsPanel).show(verdict.issues, has_checks=has_checks)
+        text = self._editor_text() + (self._rejected_text() or "")
+        self.query_one(ErrorsPanel).show(verdict.issues, has_checks=has_checks,
+                                         controls=control_characters(text))
         diff = self.query_one(DiffView)
         if diff.display:
             diff.show(self.original, self._editor_text())

@@ -21,13 +21,20 @@ class ErrorsPanel(OptionList):
         super().__init__(**kwargs)
         self.issues: list[ValidationIssue] = []
 
-    def show(self, issues: list[ValidationIssue], *, has_checks: bool) -> None:
+    def show(self, issues: list[ValidationIssue], *, has_checks: bool,
+             controls: str = "") -> None:
         self.issues = issues
         self.clear_options()
         self.set_class(not issues, "ok")
+        if controls:
+            # The editor does not draw control characters; say they are there.
+            self.add_option(Option(Text(f"⚠ the text holds control characters the editor "
+                                        f"does not show: {controls}", style="bold yellow"),
+                                   disabled=True))
         if not issues:
             self.border_title = "valid" if has_checks else "no schema for this task"
-            self.add_option(Option(Text("no errors", style="dim"), disabled=True))
+            if not controls:
+                self.add_option(Option(Text("no errors", style="dim"), disabled=True))
             return
         self.border_title = f"{len(issues)} error{'s' if len(issues) != 1 else ''} · j jumps"
         for issue in issues:
@@ -44,8 +51,12 @@ class ErrorsPanel(OptionList):
         self.jump(event.option_index)
 
     def jump(self, index: int | None = None) -> None:
+        """Jump to the error at option `index` (default: the highlighted one, else the
+        first); a warning line may come before the errors."""
         if not self.issues:
             return
-        index = self.highlighted if index is None else index
-        issue = self.issues[index or 0]
+        offset = self.option_count - len(self.issues)
+        if index is None:
+            index = self.highlighted if self.highlighted is not None else offset
+        issue = self.issues[min(max(index - offset, 0), len(self.issues) - 1)]
         self.post_message(JumpToError(issue.where, issue.path))
