@@ -111,6 +111,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- task's schema hash are the ones it was checked against.
         CREATE TABLE validations (
             example_id INTEGER PRIMARY KEY REFERENCES examples(id),
+            task_id INTEGER NOT NULL REFERENCES tasks(id),  -- reports need no join
             version INTEGER NOT NULL,
             schema_hash TEXT,
             valid INTEGER NOT NULL,
@@ -119,6 +120,18 @@ MIGRATIONS: list[tuple[str, str]] = [
             checked_at TEXT NOT NULL
         );
         CREATE INDEX validations_valid ON validations (valid, example_id);
+        CREATE INDEX validations_task ON validations (task_id, valid);
+        -- Bumped on every change that can make a verdict stale (triggers below; an
+        -- import bumps it in code, once). A validation that finds it unchanged since
+        -- the last full run skips the scan for stale verdicts.
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO counters (name, value) VALUES ('changes', 0), ('validated_at', -1);
+        CREATE TRIGGER examples_changed AFTER UPDATE OF version ON examples
+        BEGIN UPDATE counters SET value = value + 1 WHERE name = 'changes'; END;
+        CREATE TRIGGER examples_removed AFTER DELETE ON examples
+        BEGIN UPDATE counters SET value = value + 1 WHERE name = 'changes'; END;
+        CREATE TRIGGER task_schema_changed AFTER UPDATE OF schema_hash ON tasks
+        BEGIN UPDATE counters SET value = value + 1 WHERE name = 'changes'; END;
         """,
     ),
     (

@@ -309,6 +309,8 @@ class Store:
 
     def finish_import(self, import_id: int, read: int, added: int, duplicate: int,
                       rejected: int, layout: str) -> None:
+        if added:
+            self.conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'changes'")
         self.conn.execute(
             "UPDATE imports SET rows_read = ?, rows_added = ?, rows_duplicate = ?, "
             "rows_rejected = ?, layout = ? WHERE id = ?",
@@ -412,43 +414,76 @@ class Store:
                              after_id: int = 0, limit: int = 5000) -> list[tuple[Any, ...]]:
         """Examples whose stored verdict is missing or out of date (the example changed
         version, or its task's schema changed), in id order after `after_id`. Rows:
-        (id, version, schema_hash, kind, output, tool_calls, messages, tools, rejected)."""
+        (id, task_id, version, schema_hash, kind, output, tool_calls, messages, tools,
+        rejected)."""
         where, params = self._filters(task, status)
         return self.conn.execute(
-            "SELECT e.id, e.version, t.schema_hash, e.kind, e.output, e.tool_calls, "
-            "e.messages, e.tools, e.rejected FROM examples e "
+            "SELECT e.id, e.task_id, e.version, t.schema_hash, e.kind, e.output, "
+            "e.tool_calls, e.messages, e.tools, e.rejected FROM examples e "
             "JOIN tasks t ON t.id = e.task_id "
             "LEFT JOIN validations v ON v.example_id = e.id "
             f"WHERE e.id > ? {where} AND (v.example_id IS NULL OR v.version != e.version "
             "OR v.schema_hash IS NOT t.schema_hash) ORDER BY e.id LIMIT ?",
             (after_id, *params, limit)).fetchall()
 
+    def changes_counter(self) -> tuple[int, int]:
+        """(changes so far, changes as of the last full validation)."""
+        values = dict(self.conn.execute("SELECT name, value FROM counters"))
+        return values["changes"], values["validated_at"]
+
+    def mark_validated(self, at_changes: int) -> None:
+        """Every verdict was current when the counter stood at `at_changes`."""
+        with self.transaction():
+            self.conn.execute("UPDATE counters SET value = ? WHERE name = 'validated_at'",
+                              (at_changes,))
+
     def save_validations(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Rows of (example_id, version, schema_hash, valid, not_json, errors JSON)."""
+        """Rows of (example_id, task_id, version, schema_hash, valid, not_json, errors)."""
         stamp = now()
         with self.transaction():
             self.conn.executemany(
-                "INSERT OR REPLACE INTO validations (example_id, version, schema_hash, valid, "
-                "not_json, errors, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO validations (example_id, task_id, version, schema_hash, "
+                "valid, not_json, errors, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(*row, stamp) for row in rows])
 
     def validation_counts(self, *, task: str | None = None,
                           status: str | None = None) -> list[tuple[str, int, int, int]]:
-        """(task, total, valid, not_json) over examples with a current verdict."""
-        where, params = self._filters(task, status)
-        return self.conn.execute(
-            "SELECT t.name, count(*), sum(v.valid), sum(v.not_json) FROM validations v "
-            "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = e.task_id "
-            f"WHERE 1 {where} GROUP BY t.name ORDER BY t.name", params).fetchall()
+        """(task, total, valid, not_json) over examples with a stored verdict."""
+        names = {t.id: t.name for t in self.list_tasks()}
+        if status is None:  # the narrow validations table alone
+            where, params = ("WHERE v.task_id = ?", [self._task_id(task)]) if task else ("", [])
+            rows = self.conn.execute(
+                "SELECT v.task_id, count(*), sum(v.valid), sum(v.not_json) FROM validations v "
+                f"{where} GROUP BY v.task_id", params).fetchall()
+        else:
+            where, params = self._filters(task, status)
+            rows = self.conn.execute(
+                "SELECT v.task_id, count(*), sum(v.valid), sum(v.not_json) FROM validations v "
+                "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = v.task_id "
+                f"WHERE 1 {where} GROUP BY v.task_id", params).fetchall()
+        return sorted((names[tid], total, valid, not_json) for tid, total, valid, not_json in rows)
 
     def validation_failures(self, *, task: str | None = None,
                             status: str | None = None) -> Iterator[tuple[int, str, str]]:
         """(example id, task, errors JSON) of every invalid example, in id order."""
-        where, params = self._filters(task, status)
-        yield from self.conn.execute(
-            "SELECT e.id, t.name, v.errors FROM validations v "
-            "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = e.task_id "
-            f"WHERE v.valid = 0 {where} ORDER BY e.id", params)
+        names = {t.id: t.name for t in self.list_tasks()}
+        if status is None:
+            where, params = ("AND v.task_id = ?", [self._task_id(task)]) if task else ("", [])
+            rows = self.conn.execute(
+                "SELECT v.example_id, v.task_id, v.errors FROM validations v "
+                f"WHERE v.valid = 0 {where} ORDER BY v.example_id", params)
+        else:
+            where, params = self._filters(task, status)
+            rows = self.conn.execute(
+                "SELECT v.example_id, v.task_id, v.errors FROM validations v "
+                "JOIN examples e ON e.id = v.example_id JOIN tasks t ON t.id = v.task_id "
+                f"WHERE v.valid = 0 {where} ORDER BY v.example_id", params)
+        for example_id, task_id, errors in rows:
+            yield example_id, names[task_id], errors
+
+    def _task_id(self, name: str) -> int:
+        task = self.get_task(name)
+        return task.id if task else -1
 
     def get_validation(self, example_id: int) -> tuple[int, int, int, str | None] | None:
         """(version, valid, not_json, errors JSON) as last stored, or None."""
@@ -657,13 +692,19 @@ def fts_query(text: str) -> str:
 
 
 def _split_sql(script: str) -> Iterable[str]:
-    # Migrations hold no semicolons inside strings or triggers, so a plain split is exact;
-    # executing statement by statement keeps them inside our transaction (executescript
-    # would commit first).
-    for statement in script.split(";"):
-        lines = [ln for ln in statement.splitlines() if not ln.strip().startswith("--")]
-        if "".join(lines).strip():
-            yield "\n".join(lines)
+    """The statements of a migration, one by one, so that they run inside our
+    transaction (executescript would commit first). Comment lines are dropped; a
+    statement ends where SQLite says it is complete (a trigger body holds `;`s)."""
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    statement = ""
+    for piece in "\n".join(lines).split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                yield statement
+            statement = ""
+    if statement.strip(" \n;"):
+        raise ValueError(f"incomplete SQL statement in a migration: {statement!r}")
 
 
 def _check_is_curator_file(path: Path) -> None:

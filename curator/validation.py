@@ -14,6 +14,7 @@ What is checked for an example:
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import Counter
@@ -279,10 +280,13 @@ class ValidationReport:
         }
 
 
-def _group_key(issue: dict[str, Any]) -> tuple[str, str, str]:
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+@functools.lru_cache(maxsize=65536)
+def _group_key(where: str, path: str, keyword: str) -> tuple[str, str, str]:
     # Array indices vary between examples; "/items/*/sku" groups them.
-    where = re.sub(r"/\d+", "/*", issue["where"])
-    return where, re.sub(r"/\d+(?=/|$)", "/*", issue["path"]), issue["keyword"]
+    return _INDEX.sub("/*", where), _INDEX.sub("/*", path), keyword
 
 
 def _groups(failures: list[dict[str, Any]]) -> list[ErrorGroup]:
@@ -290,7 +294,7 @@ def _groups(failures: list[dict[str, Any]]) -> list[ErrorGroup]:
     samples: dict[tuple[str, str, str], tuple[str, list[Any]]] = {}
     for failure in failures:
         for issue in failure["errors"]:
-            key = _group_key(issue)
+            key = _group_key(issue["where"], issue["path"], issue["keyword"])
             counts[key] += 1
             message, ids = samples.setdefault(key, (issue["message"], []))
             if len(ids) < SAMPLE_IDS and failure["id"] not in ids:
@@ -308,25 +312,37 @@ def validate_project(store: Store, *, task: str | None = None, status: str | Non
     if task is not None and store.get_task(task) is None:
         raise InputError(f"no task named {task!r} in {store.path}")
     started = time.perf_counter()
+    changes, validated_at = store.changes_counter()
+    checked = 0
+    if changes != validated_at:  # else nothing changed since every verdict was current
+        checked = _check_stale(store, task, status, progress)
+        if task is None and status is None and store.changes_counter()[0] == changes:
+            store.mark_validated(changes)
+    report = project_report(store, task=task, status=status)
+    report.checked, report.seconds = checked, time.perf_counter() - started
+    return report
+
+
+def _check_stale(store: Store, task: str | None, status: str | None,
+                 progress: Callable[[int], None] | None) -> int:
     checkers: dict[str | None, ExampleChecker] = {}
     checked, after = 0, 0
     while rows := store.stale_for_validation(task=task, status=status, after_id=after,
                                              limit=BATCH):
         results = []
-        for example_id, version, schema_hash, kind, output, calls, msgs, tools, rej in rows:
+        for (example_id, task_id, version, schema_hash, kind, output, calls, msgs, tools,
+             rej) in rows:
             if schema_hash not in checkers:
                 checkers[schema_hash] = ExampleChecker(_task_schema(store, schema_hash))
             verdict = checkers[schema_hash].check(kind, output, calls, msgs, tools, rej)
-            results.append((example_id, version, schema_hash, verdict.valid,
+            results.append((example_id, task_id, version, schema_hash, verdict.valid,
                             verdict.not_json, verdict.errors_json()))
         store.save_validations(results)
         checked += len(rows)
         after = rows[-1][0]
         if progress:
             progress(checked)
-    report = project_report(store, task=task, status=status)
-    report.checked, report.seconds = checked, time.perf_counter() - started
-    return report
+    return checked
 
 
 def _task_schema(store: Store, schema_hash: str | None) -> CompiledSchema | None:

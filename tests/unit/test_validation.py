@@ -220,3 +220,23 @@ def test_validate_cli_on_a_project(sample_project, run_cli, tmp_path):
                              "--output", out_file, "--fail-under", "0")
     assert code == 0 and out == "" and "report written to" in err
     assert out_file.read_text().startswith("## Validation")
+
+
+def test_a_full_run_lets_the_next_skip_the_scan_until_something_changes(sample_project,
+                                                                        monkeypatch):
+    from curator import review
+
+    with Store.open(sample_project) as store:
+        validate_project(store)
+
+        def no_scan(*args, **kwargs):
+            raise AssertionError("scanned for stale verdicts with nothing changed")
+
+        monkeypatch.setattr(store, "stale_for_validation", no_scan)
+        assert validate_project(store).checked == 0
+        assert validate_project(store, task="triage").checked == 0
+        monkeypatch.undo()
+        review.decide(store, 1, "approve", annotator="ann")
+        assert validate_project(store).checked == 1
+        import_files(store, [SAMPLE_DATA / "support_tickets.jsonl"], task="copy")
+        assert validate_project(store).checked == 150
