@@ -513,6 +513,66 @@ class _Spinner:
             self.status.stop()
 
 
+@cli.command("export")
+@project_argument
+@click.argument("outdir", type=click.Path(path_type=Path), metavar="OUTDIR")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["openai-chat", "openai-dpo", "trl-messages",
+                                 "trl-prompt-completion", "trl-preference", "alpaca",
+                                 "sharegpt"]),
+              help="The row layout the trainer expects.")
+@click.option("--task", help="Only this task.")
+@click.option("--split", "split_text", default="train=1", show_default=True,
+              help="Splits and fractions, e.g. train=0.9,test=0.1 (by a hash of the prompt).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
+@click.option("--include-invalid", is_flag=True, help="Also export outputs that fail their schema.")
+@click.option("--include-status", "include_status", multiple=True, type=click.Choice(STATUSES),
+              help="Export these statuses (repeatable; default: approved).")
+@click.option("--force", is_flag=True, help="Replace OUTDIR if it exists.")
+@click.option("--push-to-hub", metavar="REPO", help="Then upload with datasets' push_to_hub.")
+@click.option("--json", "as_json", is_flag=True, help="Print the export report as JSON.")
+def export_(project: Path, outdir: Path, fmt: str, task: str | None, split_text: str,
+            seed: int, include_invalid: bool, include_status: tuple[str, ...], force: bool,
+            push_to_hub: str | None, as_json: bool) -> None:
+    """Export approved, valid examples as a Hugging Face dataset in OUTDIR.
+
+    OUTDIR gets data/*.parquet (read by load_dataset through the card's configs),
+    jsonl/<split>.jsonl, dataset/ (save_to_disk), README.md (a dataset card) and
+    manifest.json (each row's example and revision). Exact duplicates leave once;
+    with a preference format, every corrected output also yields (corrected, original).
+    Written to a temporary folder and renamed into place.
+    """
+    from .export import export, parse_splits
+
+    splits = parse_splits(split_text)
+    err = _console(stderr=True)
+    with _open(project) as store, _Spinner(err, "exporting") as spinner:
+        report = export(store, outdir, fmt, task=task, splits=splits, seed=seed,
+                        include_invalid=include_invalid,
+                        include_status=include_status or ("approved",), force=force,
+                        push_to_hub=push_to_hub, command=["curator", *sys.argv[1:]],
+                        progress=spinner.update)
+    data = {"outdir": report.outdir, "format": report.fmt, "rows": report.splits,
+            "corrections": report.corrections, "left_out": dict(report.left_out),
+            "cannot_express": [{"id": i, "reason": r} for i, r in report.cannot_express]}
+    if as_json:
+        _print_json(data)
+        return
+    click.echo(str(outdir))
+    rows = ", ".join(f"{split} {n}" for split, n in report.splits.items())
+    err.print(f"exported {report.rows} rows ({rows}) as {fmt}; "
+              f"{report.corrections} from corrections", markup=False)
+    from .export import _left_out_text
+
+    if report.left_out.total():
+        err.print(f"left out: {_left_out_text(report)}", markup=False)
+    for example_id, reason in report.cannot_express[:20]:
+        err.print(f"  #{example_id}: {reason}", markup=False)
+    if len(report.cannot_express) > 20:
+        err.print(f"  … and {len(report.cannot_express) - 20} more (see manifest.json)",
+                  markup=False)
+
+
 @cli.group()
 def task() -> None:
     """List tasks and set their schema or guidelines."""

@@ -667,6 +667,66 @@ class Store:
             raise NotFoundError(f"no example with id {example_id} in {self.path}")
         return _example_from_row(dict(zip((*EXAMPLE_COLUMNS, "task", "source_file"), row)))
 
+    # -- export ----------------------------------------------------------------------
+
+    def status_counts(self, task: str | None = None) -> dict[str, int]:
+        where, params = ("WHERE t.name = ?", [task]) if task else ("", [])
+        return dict(self.conn.execute(
+            "SELECT e.status, count(*) FROM examples e JOIN tasks t ON t.id = e.task_id "
+            f"{where} GROUP BY e.status", params).fetchall())
+
+    def any_with_messages(self, task: str | None, statuses: Sequence[str]) -> bool:
+        marks = ", ".join("?" for _ in statuses)
+        where, params = ("AND t.name = ?", [task]) if task else ("", [])
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM examples e JOIN tasks t ON t.id = e.task_id "
+            f"WHERE e.status IN ({marks}) {where} AND e.messages IS NOT NULL)",
+            (*statuses, *params)).fetchone()[0] == 1
+
+    def examples_for_export(self, *, task: str | None, statuses: Sequence[str],
+                            after_id: int = 0, limit: int = 2000) -> list[dict[str, Any]]:
+        """A batch of examples in id order, each with its current verdict (valid: None
+        when it has none), its latest revision and who made it, and the output as
+        first imported when an annotator changed it."""
+        marks = ", ".join("?" for _ in statuses)
+        where, params = ("AND t.name = ?", [task]) if task else ("", [])
+        rows = self.conn.execute(
+            f"SELECT {', '.join('e.' + c for c in EXAMPLE_COLUMNS)}, t.name, i.path, "
+            f"CASE WHEN {_CURRENT_VERDICT} THEN v.valid END "
+            "FROM examples e JOIN tasks t ON t.id = e.task_id "
+            "LEFT JOIN imports i ON i.id = e.import_id "
+            "LEFT JOIN validations v ON v.example_id = e.id "
+            f"WHERE e.id > ? AND e.status IN ({marks}) {where} ORDER BY e.id LIMIT ?",
+            (after_id, *statuses, *params, limit)).fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        id_marks = ", ".join("?" for _ in ids)
+        latest = {example_id: (rev_id, annotator) for example_id, rev_id, annotator in
+                  self.conn.execute(
+                      "SELECT example_id, id, annotator FROM revisions WHERE id IN ("
+                      "SELECT max(id) FROM revisions WHERE example_id IN "
+                      f"({id_marks}) GROUP BY example_id)", ids)}
+        originals: dict[int, str] = {}
+        for example_id, before in self.conn.execute(
+                "SELECT example_id, before FROM revisions WHERE example_id IN "
+                f"({id_marks}) AND json_type(before, '$.output') IS NOT NULL ORDER BY id",
+                ids):
+            originals.setdefault(example_id, orjson.loads(before)["output"])
+        names = (*EXAMPLE_COLUMNS, "task", "source_file")
+        result = []
+        for row in rows:
+            example = _example_from_row(dict(zip(names, row[:-1])))
+            revision_id, annotator = latest.get(example.id, (None, None))
+            result.append({"example": example, "valid": None if row[-1] is None
+                           else bool(row[-1]), "revision_id": revision_id,
+                           "annotator": annotator, "original": originals.get(example.id)})
+        return result
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (so that the file alone is the project)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def revisions(self, example_id: int) -> list[Revision]:
         rows = self.conn.execute(
             "SELECT id, example_id, version, action, annotator, created_at, before, after, "

@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from ..session import LabelSession, QueueFilter
 from ..store import Store
+from ..textsafe import visible
 from .messages import ExampleChanged
 
 
@@ -37,6 +38,14 @@ class CuratorApp(App):
                 from .screens.review import ReviewScreen
 
                 self.push_screen(ReviewScreen(self.session, first))
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # Fix (tests/tui/test_pilot.py): notifications carry user and data text (a search
+        # like "[/]", a tag, an error message) and Textual parses them as markup by
+        # default, which styled them or crashed the app; curator's are always plain.
+        super().notify(visible(message), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_example_changed(self, message: ExampleChanged) -> None:
         self.changed.add(message.example_id)

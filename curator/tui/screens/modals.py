@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from ...session import VALIDITY, QueueFilter
 from ...models import STATUSES
 from ...textsafe import visible
-from ..widgets.safe import safe_text
+from ..widgets.safe import SafeInput, safe_text
 
 
 class AskText(ModalScreen[str | None]):
@@ -28,7 +28,8 @@ class AskText(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(safe_text(self.title_text), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            # SafeInput: the value is the example's tags or note (control characters)
+            yield SafeInput(self.value, placeholder=self.placeholder, id="answer")
             yield Static("Enter saves · Escape cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -99,11 +100,15 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Filter the queue", classes="dialog-title")
-            yield Select([(s, s) for s in STATUSES], value=self.current.status or Select.BLANK,
+            # Fix (tests/tui/test_pilot.py): in Textual 8 `Select.BLANK` is Widget.BLANK
+            # (False), not "no selection": the dialog crashed on open ("Illegal select
+            # value False"). The empty value is Select.NULL. Task names (from file names)
+            # are shown as text, not parsed as markup.
+            yield Select([(s, s) for s in STATUSES], value=self.current.status or Select.NULL,
                          prompt="any status", id="status")
-            yield Select([(t, t) for t in self.tasks], value=self.current.task or Select.BLANK,
-                         prompt="any task", id="task")
-            yield Select([(v, v) for v in VALIDITY], value=self.current.valid or Select.BLANK,
+            yield Select([(safe_text(t), t) for t in self.tasks],
+                         value=self.current.task or Select.NULL, prompt="any task", id="task")
+            yield Select([(v, v) for v in VALIDITY], value=self.current.valid or Select.NULL,
                          prompt="any validity", id="valid")
             yield Input(self.current.tag or "", placeholder="tag", id="tag")
             with Horizontal(classes="dialog-buttons"):
@@ -112,7 +117,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
 
     def _value(self, widget_id: str) -> str | None:
         value = self.query_one(f"#{widget_id}", Select).value
-        return None if value is Select.BLANK else str(value)
+        return None if value is Select.NULL else str(value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "clear":

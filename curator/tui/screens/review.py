@@ -22,7 +22,7 @@ from ..messages import ExampleChanged, JumpToError
 from ..widgets.conversation import Conversation, tool_calls_text
 from ..widgets.diff import DiffView
 from ..widgets.errors import ErrorsPanel
-from ..widgets.safe import safe_text
+from ..widgets.safe import SafeTextArea, safe_text
 from .modals import AskText, ConfirmInvalid, TextViewer
 
 LIVE_CHECK_DELAY = 0.15  # seconds of quiet typing before errors are re-checked
@@ -75,10 +75,13 @@ class ReviewScreen(Screen):
             yield Conversation(id="conversation")
             with Vertical(id="response"):
                 with Horizontal(id="editors"):
-                    yield TextArea(language="json", soft_wrap=True, show_line_numbers=True,
-                                   id="editor", tab_behavior="indent")
-                    yield TextArea(language="json", soft_wrap=True, show_line_numbers=True,
-                                   id="rejected-editor", tab_behavior="indent")
+                    # SafeTextArea: see its docstring (raw control characters)
+                    yield SafeTextArea(language="json", soft_wrap=True,
+                                       show_line_numbers=True, id="editor",
+                                       tab_behavior="indent")
+                    yield SafeTextArea(language="json", soft_wrap=True,
+                                       show_line_numbers=True, id="rejected-editor",
+                                       tab_behavior="indent")
                 yield Static(id="reply-calls")
                 yield ErrorsPanel(id="errors")
                 yield DiffView(id="diff")

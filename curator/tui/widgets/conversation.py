@@ -46,7 +46,10 @@ class Turn(Static):
 
     def __init__(self, title: str, body: Text, role: str) -> None:
         super().__init__(body, classes=f"role-{role}")
-        self.border_title = title
+        # Fix (tests/tui/test_injection.py): a str border title is parsed as markup, so a
+        # tool name or call id like "[link=...]" from the data crashed the screen or made a
+        # hyperlink; a Text is taken literally.
+        self.border_title = safe_text(title)
 
 
 class Conversation(VerticalScroll):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.segment import Segment
 from rich.text import Text
+from textual.strip import Strip
+from textual.widgets import Input, TextArea
 
 from ...textsafe import visible
 
@@ -23,3 +28,35 @@ def clipped_text(value: str | None, style: str = "") -> Text:
     text.append(f"\n… {len(value) - SHOWN_CHARS:,} more characters: press v to view all",
                 style="bold italic")
     return text
+
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def _without_controls(strip: Strip) -> Strip:
+    if not any(_CONTROL.search(segment.text) for segment in strip):
+        return strip
+    return Strip([Segment(_CONTROL.sub("", text), style, control)
+                  for text, style, control in strip], strip.cell_length)
+
+
+class SafeTextArea(TextArea):
+    """A TextArea that never sends its text's control characters to the terminal.
+
+    Fix (tests/tui/test_injection.py): TextArea draws the document as it is, so an ESC,
+    BEL or C1 byte in an output reached the terminal raw (an "\\x1b[2J" cleared it). They
+    are zero cells wide, so dropping them from the drawn line moves nothing; the text
+    itself is kept (saving writes it back unchanged) and the errors panel lists them.
+    """
+
+    def render_line(self, y: int) -> Strip:
+        return _without_controls(super().render_line(y))
+
+
+class SafeInput(Input):
+    """An Input that never sends its value's control characters to the terminal (the
+    tags and note dialogs start with the example's own text; see SafeTextArea)."""
+
+    def render_line(self, y: int) -> Strip:
+        return _without_controls(super().render_line(y))
