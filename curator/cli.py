@@ -442,11 +442,12 @@ def validate(target: Path, task: str | None, status: str | None, schema: Path | 
             if field_path:
                 raise InputError("--field applies only with --schema")
             with _open(target) as store:
-                from .validation import validate_project
-
                 report = validate_project(store, task=task, status=status,
-                                          progress=spinner.update)
-    _emit_report(report, fmt, output, err)
+                                          progress=spinner.update, stream=True)
+                spinner.stop()
+                _emit_report(report, fmt, output, err)  # failures stream from the store
+    if schema is not None:
+        _emit_report(report, fmt, output, err)
     rate = report.summary.pass_rate
     if rate < fail_under:
         err.print(f"pass rate {rate:.2%} is below --fail-under {fail_under:.2%}", markup=False)
@@ -456,6 +457,11 @@ def validate(target: Path, task: str | None, status: str | None, schema: Path | 
 def _emit_report(report, fmt: str, output: Path | None, err) -> None:
     from .reports import render, rich_report
 
+    if fmt == "json":
+        _write_chunks(report.json_chunks(), output)
+        if output is not None:
+            _say_written(report, output, err)
+        return
     if fmt == "text":
         if output is None:
             _console().print(rich_report(report))
@@ -470,20 +476,31 @@ def _emit_report(report, fmt: str, output: Path | None, err) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    _write_atomically(output, text)
+    _write_chunks([text.encode("utf-8")], output)
+    _say_written(report, output, err)
+
+
+def _say_written(report, output: Path, err) -> None:
     s = report.summary
     err.print(f"{s.valid}/{s.total} valid ({s.pass_rate:.1%}); report written to {output}",
               markup=False)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_chunks(chunks, path: Path | None) -> None:
+    """To stdout, or atomically to `path` (a temporary file renamed into place)."""
+    if path is None:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -505,12 +522,16 @@ class _Spinner:
         if self.status is not None:
             self.status.update(f"{self.label}: {done:,} done")
 
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+
     def __enter__(self) -> _Spinner:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.stop()
+        self.stop()
 
 
 @cli.command("export")

@@ -126,6 +126,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- the last full run skips the scan for stale verdicts.
         CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         INSERT INTO counters (name, value) VALUES ('changes', 0), ('validated_at', -1);
+        -- The most common errors of a report scope, kept while the counter stands still.
+        CREATE TABLE report_cache (scope TEXT PRIMARY KEY, changes INTEGER NOT NULL,
+                                   groups TEXT NOT NULL);
         CREATE TRIGGER examples_changed AFTER UPDATE OF version ON examples
         BEGIN UPDATE counters SET value = value + 1 WHERE name = 'changes'; END;
         CREATE TRIGGER examples_removed AFTER DELETE ON examples

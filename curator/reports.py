@@ -17,7 +17,7 @@ TOP_GROUPS = 15
 
 def render(report: ValidationReport, fmt: str) -> str:
     if fmt == "json":
-        return orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+        return b"".join(report.json_chunks()).decode()
     if fmt == "markdown":
         return markdown(report)
     if fmt == "junit":

@@ -481,6 +481,19 @@ class Store:
         for example_id, task_id, errors in rows:
             yield example_id, names[task_id], errors
 
+    def cached_groups(self, scope: str) -> str | None:
+        """The error groups stored for `scope` if nothing changed since (JSON)."""
+        row = self.conn.execute(
+            "SELECT c.groups FROM report_cache c JOIN counters n ON n.name = 'changes' "
+            "WHERE c.scope = ? AND c.changes = n.value", (scope,)).fetchone()
+        return row[0] if row else None
+
+    def cache_groups(self, scope: str, groups: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO report_cache (scope, changes, groups) "
+                "SELECT ?, value, ? FROM counters WHERE name = 'changes'", (scope, groups))
+
     def _task_id(self, name: str) -> int:
         task = self.get_task(name)
         return task.id if task else -1

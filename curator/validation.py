@@ -17,14 +17,14 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from . import __version__
 from .errors import InputError
 from .models import ValidationIssue
 from .schemas import (_BUILTIN_PREFIXES, SchemaBundle, _refs, bundle_from_store,
@@ -259,25 +259,46 @@ class ErrorGroup:
 
 @dataclass
 class ValidationReport:
+    """Counts, the most common errors, and every failure. Failures stream from
+    `raw_failures` as (id, task, errors as JSON text), so a report on a million
+    verdicts is written without decoding each one."""
+
     source: str
     summary: Tally
     tasks: dict[str, Tally]
-    failures: list[dict[str, Any]]
+    raw_failures: Callable[[], Iterable[tuple[Any, str, str]]]
+    groups: list[ErrorGroup] = field(default_factory=list)
     checked: int = 0  # verdicts computed in this run (the rest were stored and current)
     seconds: float = 0.0
-    groups: list[ErrorGroup] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
+    @functools.cached_property
+    def failures(self) -> list[dict[str, Any]]:
+        return [{"id": example_id, "task": task, "errors": orjson.loads(errors)}
+                for example_id, task, errors in self.raw_failures()]
+
+    def head(self) -> dict[str, Any]:
+        """Everything but the failures."""
         return {
             "source": self.source,
             "summary": {**self.summary.as_dict(),
                         "tasks": {name: t.as_dict() for name, t in self.tasks.items()}},
-            "failures": self.failures,
             "common_errors": [
                 {"where": g.where, "path": g.path, "keyword": g.keyword, "count": g.count,
                  "message": g.message, "ids": g.ids} for g in self.groups],
             "checked": self.checked,
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.head(), "failures": self.failures}
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """The JSON report (as `as_dict`), a piece at a time."""
+        head = orjson.dumps(self.head(), option=orjson.OPT_INDENT_2)
+        yield head[:-2] + b',\n  "failures": ['
+        for index, (example_id, task, errors) in enumerate(self.raw_failures()):
+            yield (b"," if index else b"") + b'\n    {"id": ' + orjson.dumps(example_id) + \
+                b', "task": ' + orjson.dumps(task) + b', "errors": ' + errors.encode() + b"}"
+        yield b"\n  ]\n}\n"
 
 
 _INDEX = re.compile(r"/\d+(?=/|$)")
@@ -289,26 +310,42 @@ def _group_key(where: str, path: str, keyword: str) -> tuple[str, str, str]:
     return _INDEX.sub("/*", where), _INDEX.sub("/*", path), keyword
 
 
+def _merge_groups(raw: Iterable[tuple[str, str, str, int, str, list[Any]]]
+                  ) -> list[ErrorGroup]:
+    """Groups by exact (where, path, keyword) merged into groups by their pattern."""
+    merged: dict[tuple[str, str, str], ErrorGroup] = {}
+    for where, path, keyword, count, message, ids in raw:
+        key = _group_key(where, path, keyword)
+        group = merged.get(key)
+        if group is None:
+            merged[key] = ErrorGroup(*key, count, message, sorted(ids)[:SAMPLE_IDS])
+            continue
+        group.count += count
+        group.ids = sorted(set(group.ids) | set(ids))[:SAMPLE_IDS]
+    return sorted(merged.values(), key=lambda g: (-g.count, g.where, g.path, g.keyword))
+
+
 def _groups(failures: list[dict[str, Any]]) -> list[ErrorGroup]:
-    counts: Counter[tuple[str, str, str]] = Counter()
-    samples: dict[tuple[str, str, str], tuple[str, list[Any]]] = {}
+    raw: dict[tuple[str, str, str], list[Any]] = {}
     for failure in failures:
         for issue in failure["errors"]:
-            key = _group_key(issue["where"], issue["path"], issue["keyword"])
-            counts[key] += 1
-            message, ids = samples.setdefault(key, (issue["message"], []))
-            if len(ids) < SAMPLE_IDS and failure["id"] not in ids:
-                ids.append(failure["id"])
-    return [ErrorGroup(*key, count, samples[key][0], samples[key][1])
-            for key, count in counts.most_common()]
+            key = (issue["where"], issue["path"], issue["keyword"])
+            entry = raw.setdefault(key, [0, issue["message"], []])
+            entry[0] += 1
+            if len(entry[2]) < SAMPLE_IDS and failure["id"] not in entry[2]:
+                entry[2].append(failure["id"])
+    return _merge_groups((*key, count, message, ids)
+                         for key, (count, message, ids) in raw.items())
 
 
 # -- a project --------------------------------------------------------------------------
 
 def validate_project(store: Store, *, task: str | None = None, status: str | None = None,
-                     progress: Callable[[int], None] | None = None) -> ValidationReport:
+                     progress: Callable[[int], None] | None = None,
+                     stream: bool = False) -> ValidationReport:
     """Bring every verdict up to date (only changed examples are checked again), then
-    report on the stored verdicts."""
+    report on the stored verdicts. With `stream`, failures are read from the store
+    while the report is rendered (render it before closing the store)."""
     if task is not None and store.get_task(task) is None:
         raise InputError(f"no task named {task!r} in {store.path}")
     started = time.perf_counter()
@@ -319,6 +356,8 @@ def validate_project(store: Store, *, task: str | None = None, status: str | Non
         if task is None and status is None and store.changes_counter()[0] == changes:
             store.mark_validated(changes)
     report = project_report(store, task=task, status=status)
+    if not stream:
+        report.failures  # read them now, while the store is open
     report.checked, report.seconds = checked, time.perf_counter() - started
     return report
 
@@ -357,13 +396,30 @@ def project_report(store: Store, *, task: str | None = None,
     tasks = {name: Tally(total, valid or 0, not_json or 0)
              for name, total, valid, not_json in store.validation_counts(task=task,
                                                                          status=status)}
-    failures = [{"id": example_id, "task": task_name, "errors": orjson.loads(errors or "[]")}
-                for example_id, task_name, errors in store.validation_failures(task=task,
-                                                                               status=status)]
     summary = Tally(sum(t.total for t in tasks.values()), sum(t.valid for t in tasks.values()),
                     sum(t.not_json for t in tasks.values()))
-    return ValidationReport(str(store.path), summary, tasks, failures,
-                            groups=_groups(failures))
+    groups = _project_groups(store, task, status)
+
+    def raw_failures() -> Iterator[tuple[Any, str, str]]:
+        for example_id, task_name, errors in store.validation_failures(task=task,
+                                                                       status=status):
+            yield example_id, task_name, errors or "[]"
+
+    return ValidationReport(str(store.path), summary, tasks, raw_failures, groups=groups)
+
+
+def _project_groups(store: Store, task: str | None, status: str | None) -> list[ErrorGroup]:
+    """The most common errors. Decoding every failure takes a while on a big project,
+    so the result is kept until something changes (see the `changes` counter)."""
+    scope = f"{__version__}|{task or ''}|{status or ''}"
+    cached = store.cached_groups(scope)
+    if cached is not None:
+        return [ErrorGroup(**g) for g in orjson.loads(cached)]
+    groups = _groups([{"id": example_id, "errors": orjson.loads(errors or "[]")}
+                      for example_id, _, errors in store.validation_failures(task=task,
+                                                                             status=status)])
+    store.cache_groups(scope, orjson.dumps([g.__dict__ for g in groups]).decode())
+    return groups
 
 
 # -- a plain file -----------------------------------------------------------------------
@@ -390,8 +446,10 @@ def validate_file(schema_path: Path, data_path: Path, *, field_path: str | None 
             tally.valid += 1
         if progress and tally.total % BATCH == 0:
             progress(tally.total)
-    report = ValidationReport(str(data_path), tally, {data_path.name: tally}, failures,
-                              checked=tally.total, groups=_groups(failures))
+    report = ValidationReport(
+        str(data_path), tally, {data_path.name: tally},
+        lambda: ((f["id"], f["task"], orjson.dumps(f["errors"]).decode()) for f in failures),
+        groups=_groups(failures), checked=tally.total)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -230,7 +230,13 @@ class ReviewScreen(Screen):
         self.post_message(ExampleChanged(example.id))
         if revision is None:
             self.notify(f"#{example.id} was already {example.status}")
-        self.action_move(1)
+        # Fix (tests/tui/test_pilot.py): the editor's text went in with the decision,
+        # which deleted the draft; action_move's flush then wrote it back as a stale
+        # draft of the decided example. Move on without flushing.
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self._go(1)
 
     def _approve_anyway(self, reason: str | None) -> None:
         if reason:
@@ -247,6 +253,9 @@ class ReviewScreen(Screen):
         if self.example is None:
             return
         self._flush_draft()
+        self._go(step)
+
+    def _go(self, step: int) -> None:
         session = self.session
         target = (session.next_id(self.example.id) if step > 0
                   else session.previous_id(self.example.id))
