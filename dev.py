@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up in one command, with nothing but Python 3.11+ (stdlib only).
 
-    python3 dev.py demo   # install, import the sample data into demo.db, open it
+    python3 dev.py demo   # install, import the sample data into demo.db, label it in the TUI
     python3 dev.py test   # install with test extras, run the whole test suite
     python3 dev.py bench  # run the benchmarks (slow: 1,000,000-row data sets)
 
@@ -67,7 +67,14 @@ def demo() -> None:
     curator = BIN / "curator"
     for args in SAMPLE_IMPORTS:  # re-running adds nothing: imports dedupe by content
         run(curator, "import", DEMO, *args)
-    run(curator, "stats", DEMO)
+    # verdicts first, so the queue shows which outputs break their schema
+    run(curator, "validate", DEMO, "--fail-under", "0", stdout=subprocess.DEVNULL)
+    if not sys.stdin.isatty():
+        print("not a terminal: showing the project instead of the labeling TUI",
+              file=sys.stderr)
+        run(curator, "stats", DEMO)
+        return
+    run(curator, "label", DEMO)
 
 
 def test(pytest_args: list[str]) -> None:
