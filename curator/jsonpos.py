@@ -1,11 +1,27 @@
-"""Where in a JSON text a JSON Pointer points: for jumping an editor's cursor to the
-value a schema error is about. A small scanner that follows only the pointer's path."""
+"""Finding values in JSON: by a dotted path in decoded data (`--map`, `--field`), and
+where a JSON Pointer points in JSON text (to jump an editor's cursor to the value a
+schema error is about; a small scanner that follows only the pointer's path)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 _DECODER = json.JSONDecoder()
+MISSING = object()
+
+
+def lookup(record: Any, path: str) -> Any:
+    """The value at a dotted path ("instances.0.output"), or MISSING."""
+    value = record
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return MISSING
+    return value
 _WS = " \t\r\n"
 
 

@@ -15,6 +15,7 @@ import orjson
 from pydantic import ValidationError
 
 from .errors import BadRow, InputError
+from .jsonpos import MISSING, lookup
 from .models import Example, Message, Tool, ToolCall
 from .schemas import normalize_types
 
@@ -492,21 +493,10 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _lookup(record: Any, path: str) -> Any:
-    value = record
-    for part in path.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
 def mapped_converter(mapping: dict[str, str]) -> Converter:
     def convert(record: dict[str, Any], task: str) -> list[Example]:
-        values = {field: _lookup(record, column) for field, column in mapping.items()}
+        values = {field: None if (found := lookup(record, column)) is MISSING else found
+                  for field, column in mapping.items()}
         for field, column in mapping.items():
             if values[field] is None and field in ("prompt", "messages", "conversations",
                                                    "chosen", "rejected"):

@@ -26,6 +26,7 @@ import orjson
 
 from . import __version__
 from .errors import InputError
+from .jsonpos import MISSING, lookup
 from .models import ValidationIssue
 from .schemas import (_BUILTIN_PREFIXES, SchemaBundle, _refs, bundle_from_store,
                       check_schema, load_schema_file)
@@ -468,8 +469,8 @@ def _instances(path: Path, field_path: str | None
         if row.error is not None:
             yield row.locator, None, ValidationIssue(keyword="json", message=row.error.reason)
             continue
-        value = row.record if field_path is None else _lookup(row.record, field_path)
-        if value is _MISSING:
+        value = row.record if field_path is None else lookup(row.record, field_path)
+        if value is MISSING:
             yield row.locator, None, ValidationIssue(
                 keyword="field", message=f"the record has no field {field_path!r}")
         elif isinstance(value, str):
@@ -494,21 +495,6 @@ def _raw_lines(path: Path) -> Iterator[tuple[str, Any, ValidationIssue | None]]:
             except orjson.JSONDecodeError as exc:
                 yield f"line {number}", None, ValidationIssue(
                     keyword="json", message=f"not JSON: {exc.msg} at column {exc.colno}")
-
-
-_MISSING = object()
-
-
-def _lookup(record: Any, path: str) -> Any:
-    value = record
-    for part in path.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return _MISSING
-    return value
 
 
 # -- one example, live (the labeling TUI, decisions) ------------------------------------

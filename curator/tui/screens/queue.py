@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...errors import CuratorError
 from ...session import LabelSession, QueueFilter
-from ..widgets.safe import safe_text
+from ..widgets.safe import STATUS_STYLE, safe_text
 from .modals import FilterDialog
 
 PAGE = 100
@@ -89,7 +89,7 @@ class QueueScreen(Screen):
         for row in rows:
             table.add_row(
                 Text(str(row["id"]), justify="right"), safe_text(row["task"]), row["kind"],
-                Text(row["status"], style=_STATUS_STYLE.get(row["status"], "")),
+                Text(row["status"], style=STATUS_STYLE.get(row["status"], "")),
                 _VALID[row["valid"]], safe_text(", ".join(row["tags"])),
                 safe_text(row["preview"]), key=str(row["id"]))
         if rows:
@@ -104,7 +104,11 @@ class QueueScreen(Screen):
                       style="dim")
         self.query_one("#queue-status", Static).update(status)
         self.app.sub_title = self.session.filter.describe()
-        table.focus()
+        # Fix (tests/tui/test_pilot.py): the reload on returning from review (/ there)
+        # took the focus from the search box it had just opened.
+        search = self.query_one("#search", Input)
+        if self.focused is not search or not search.display:
+            table.focus()
 
     # -- actions ------------------------------------------------------------------
 
@@ -140,6 +144,7 @@ class QueueScreen(Screen):
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()  # typing is done: Enter now opens a row
         self._set_filter(QueueFilter(**{**self.session.filter.as_kwargs(),
                                         "search": event.value.strip() or None}))
 
@@ -179,7 +184,3 @@ class QueueScreen(Screen):
 
     def action_quit(self) -> None:
         self.app.exit()
-
-
-_STATUS_STYLE = {"approved": "green", "rejected": "red", "skipped": "yellow",
-                 "flagged": "magenta", "pending": ""}

@@ -22,7 +22,7 @@ from ..messages import ExampleChanged, JumpToError
 from ..widgets.conversation import Conversation, tool_calls_text
 from ..widgets.diff import DiffView
 from ..widgets.errors import ErrorsPanel
-from ..widgets.safe import SafeTextArea, safe_text
+from ..widgets.safe import STATUS_STYLE, SafeTextArea, safe_text
 from .modals import AskText, ConfirmInvalid, TextViewer
 
 LIVE_CHECK_DELAY = 0.15  # seconds of quiet typing before errors are re-checked
@@ -139,7 +139,7 @@ class ReviewScreen(Screen):
         head.append(f"#{example.id} ", style="bold")
         head.append_text(safe_text(example.task, "bold cyan"))
         head.append(f"  {example.kind} · ")
-        head.append(example.status, style=f"bold {_STATUS_STYLE.get(example.status, '')}")
+        head.append(example.status, style=f"bold {STATUS_STYLE.get(example.status, '')}")
         head.append(f" · v{example.version}")
         if example.source:
             head.append_text(safe_text(f"  ·  {example.source.file}, {example.source.locator}",
@@ -417,7 +417,9 @@ class ReviewScreen(Screen):
     def action_search(self) -> None:
         self._flush_draft()
         self.app.pop_screen()
-        self.app.screen.run_action("search")
+        # Fix (tests/tui/test_pilot.py): run_action is a coroutine; called without await
+        # it never ran, so / went back to the queue without opening its search box.
+        self.app.screen.action_search()
 
     def action_history(self) -> None:
         if self.example is None:
@@ -447,7 +449,3 @@ class ReviewScreen(Screen):
     def action_quit(self) -> None:
         self._flush_draft()
         self.app.exit()
-
-
-_STATUS_STYLE = {"approved": "green", "rejected": "red", "skipped": "yellow",
-                 "flagged": "magenta", "pending": ""}

@@ -60,3 +60,7 @@ class SafeInput(Input):
 
     def render_line(self, y: int) -> Strip:
         return _without_controls(super().render_line(y))
+
+
+STATUS_STYLE = {"approved": "green", "rejected": "red", "skipped": "yellow",
+                "flagged": "magenta", "pending": ""}
