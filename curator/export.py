@@ -93,8 +93,22 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def _normed(value: Any) -> Any:
+    """Every string in a JSON value with its whitespace collapsed."""
+    if isinstance(value, str):
+        return _norm(value)
+    if isinstance(value, list):
+        return [_normed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normed(v) for k, v in value.items()}
+    return value
+
+
 def prompt_key(example: Example) -> str:
-    return _norm(orjson.dumps(context_messages(example)).decode())
+    # fix: the whitespace was collapsed in the JSON text, where a newline is the escape
+    # "\n" and not whitespace: "Say hi\n" and "Say hi" were two prompts (and could land
+    # in two splits). Collapse it inside each string instead.
+    return orjson.dumps(_normed(context_messages(example))).decode()
 
 
 def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
@@ -113,6 +127,11 @@ def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
     outdir = Path(outdir)
     if outdir.exists() and not force:
         raise InputError(f"{outdir} exists; pass --force to replace it")
+    if outdir.exists() and Path(store.path).resolve().is_relative_to(outdir.resolve()):
+        # fix: --force replaced OUTDIR wholesale, so an OUTDIR holding the project (e.g.
+        # `curator export data/p.db data --force`) deleted the project being exported.
+        raise InputError(f"{outdir} holds the project {store.path}; --force would delete "
+                         "it. Export to another folder")
     splits = splits or {"train": 1.0}
     report = ExportReport(str(outdir), fmt)
     validation = validate_project(store, task=task)  # verdicts current before choosing
@@ -171,12 +190,6 @@ def _export_one(store: Store, item: dict, fmt: str, conversational: bool, seed: 
         report.left_out["invalid"] += 1
         return
     key = prompt_key(example)
-    digest = hashlib.sha256(f"{key}\0{_norm(example.output)}\0"
-                            f"{_norm(example.rejected or '')}".encode()).digest()[:16]
-    cursor = store.conn.execute("INSERT OR IGNORE INTO export_seen VALUES (?)", (digest,))
-    if cursor.rowcount == 0:
-        report.left_out["duplicate"] += 1
-        return
     split = split_of(key, seed, splits)
     try:
         rows = _rows(fmt, example, item["original"], conversational)
@@ -185,6 +198,16 @@ def _export_one(store: Store, item: dict, fmt: str, conversational: bool, seed: 
         report.cannot_express.append((example.id, str(exc)))
         return
     for source, data in rows:
+        # fix: duplicates were keyed on (prompt, output, rejected) per example, so
+        # replies differing only in their tool calls (output "") or tools collapsed
+        # into one, and two correction pairs (X over Y, X over Z) of one prompt kept
+        # only the first. Key each row on everything it holds, whitespace collapsed.
+        digest = hashlib.sha256(orjson.dumps(_normed(data))).digest()[:16]
+        cursor = store.conn.execute("INSERT OR IGNORE INTO export_seen VALUES (?)",
+                                    (digest,))
+        if cursor.rowcount == 0:
+            report.left_out["duplicate"] += 1
+            continue
         writers.write(split, data, example.id, item["revision_id"], source)
         report.by_task[example.task] += 1
         report.by_annotator[item["annotator"] or "-"] += 1
@@ -194,7 +217,14 @@ def _export_one(store: Store, item: dict, fmt: str, conversational: bool, seed: 
 
 def _rows(fmt: str, example: Example, original: str | None,
           conversational: bool) -> list[tuple[str, dict[str, Any]]]:
-    corrected = original is not None and original != example.output
+    # fix: an edit of whitespace only (a trailing newline from an editor) made a
+    # "correction" pair whose chosen and rejected are the same text.
+    corrected = original is not None and _norm(original) != _norm(example.output)
+    if example.kind == "preference" and original == example.rejected:
+        # fix: a swapped preference (chosen and rejected exchanged) has its old chosen
+        # as "original": the "correction" pair was the example's own pair again, a
+        # duplicate row counted as a correction.
+        corrected = False
     if fmt not in PREFERENCE_FORMATS:
         return [("example", row(fmt, example, conversational=conversational))]
     rows = []
@@ -308,14 +338,23 @@ def _left_out_text(report: ExportReport) -> str:
 
 def _write_card(work: Path, store: Store, report: ExportReport, files: dict[str, Path],
                 splits: dict[str, float], seed: int) -> None:
+    import pyarrow.parquet as pq
+
     lines = ["---", "license: other  # placeholder: set the license of your data",
              "task_categories:", "- text-generation", "configs:", "- config_name: default",
              "  data_files:"]
     for split, path in files.items():
         lines += [f"  - split: {split}", f"    path: data/{path.name}"]
     lines += ["dataset_info:", "  splits:"]
-    for split in files:
-        lines += [f"  - name: {split}", f"    num_examples: {report.splits[split]}"]
+    for split, path in files.items():
+        # fix: without num_bytes, datasets ignores the whole `splits` list ("malformed",
+        # a warning on every load_dataset) and never checks num_examples. The
+        # uncompressed size of the split's data.
+        metadata = pq.read_metadata(path)
+        size = sum(metadata.row_group(i).total_byte_size
+                   for i in range(metadata.num_row_groups))
+        lines += [f"  - name: {split}", f"    num_bytes: {size}",
+                  f"    num_examples: {report.splits[split]}"]
     lines += ["---", "", f"# {store.path.stem}: {report.fmt} export", "",
               f"Exported by curator {__version__} from `{store.path.name}` in the "
               f"`{report.fmt}` format. Splits by a hash of each prompt (seed {seed}): "

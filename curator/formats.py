@@ -168,13 +168,20 @@ _SHAREGPT_FROM = {"system": "system", "user": "human", "assistant": "gpt", "tool
 
 
 def _sharegpt(example: Example) -> dict[str, Any]:
-    turns = []
+    turns: list[dict[str, str]] = []
     system = None
     for message in context_messages(example):
         if message["role"] == "system" and not turns:
             system = message["content"]
             continue
-        turns.extend(_sharegpt_turns(message))
+        for turn in _sharegpt_turns(message):
+            if turn["from"] == "observation" and turns and turns[-1]["from"] == "observation":
+                # fix: the results of parallel calls were one observation turn each;
+                # LLaMA-Factory wants human/observation and gpt/function_call to
+                # alternate and skips the example otherwise. One turn, one result a line.
+                turns[-1]["value"] += "\n" + turn["value"]
+            else:
+                turns.append(turn)
     turns.extend(_sharegpt_turns(reply_message(example)))
     return {"conversations": turns, "system": system,
             "tools": orjson.dumps(_tools_list(example.tools)).decode() if example.tools
@@ -185,14 +192,20 @@ def _sharegpt_turns(message: dict[str, Any]) -> list[dict[str, str]]:
     turns = []
     if message.get("content"):
         turns.append({"from": _SHAREGPT_FROM[message["role"]], "value": message["content"]})
+    calls = []
     for call in message.get("tool_calls") or []:
         function = call["function"]
         try:
             arguments: Any = orjson.loads(function["arguments"])
         except orjson.JSONDecodeError:
             arguments = function["arguments"]
+        calls.append({"name": function["name"], "arguments": arguments})
+    if calls:
+        # fix: parallel calls were one function_call turn each, which breaks
+        # LLaMA-Factory's strict alternation (it skips the example); it reads a JSON
+        # list of calls from one turn, as curator's importer does.
         turns.append({"from": "function_call", "value": orjson.dumps(
-            {"name": function["name"], "arguments": arguments}).decode()})
+            calls[0] if len(calls) == 1 else calls).decode()})
     if not turns:
         turns.append({"from": _SHAREGPT_FROM[message["role"]], "value": ""})
     return turns
