@@ -132,6 +132,11 @@ def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
         # `curator export data/p.db data --force`) deleted the project being exported.
         raise InputError(f"{outdir} holds the project {store.path}; --force would delete "
                          "it. Export to another folder")
+    if outdir.exists() and (not outdir.is_dir() or (
+            any(outdir.iterdir()) and not (outdir / "manifest.json").is_file())):
+        # --force replaces an earlier export, never some other folder or file
+        raise InputError(f"{outdir} is not a curator export (it has no manifest.json); "
+                         "refusing to replace it, even with --force")
     splits = splits or {"train": 1.0}
     report = ExportReport(str(outdir), fmt)
     validation = validate_project(store, task=task)  # verdicts current before choosing
@@ -139,12 +144,13 @@ def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
     counts = store.status_counts(task)
     report.left_out["status"] = sum(n for s, n in counts.items() if s not in include_status)
     conversational = store.any_with_messages(task, include_status)
+    schema = arrow_schema(fmt, conversational=conversational,
+                          tool_calls=store.any_with_tool_calls(task, include_status))
 
     outdir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.tmp-", dir=outdir.parent))
     try:
-        with _SplitWriters(work, fmt, arrow_schema(fmt, conversational=conversational),
-                           splits) as writers:
+        with _SplitWriters(work, fmt, schema, splits) as writers:
             store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS export_seen "
                                "(digest BLOB PRIMARY KEY)")
             store.conn.execute("DELETE FROM export_seen")
@@ -159,7 +165,7 @@ def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
             raise InputError(f"nothing to export from {store.path}: {_left_out_text(report)}")
         report.splits = dict(writers.rows)
         files = writers.finish()
-        _save_to_disk(work, files, fmt, conversational)
+        _save_to_disk(work, files, schema)
         report.files = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file())
         _write_card(work, store, report, files, splits, seed)
         _write_manifest(work, store, report, writers, fmt, seed, splits, command)
@@ -309,14 +315,14 @@ class _SplitWriters:
         return files
 
 
-def _save_to_disk(work: Path, files: dict[str, Path], fmt: str, conversational: bool) -> None:
+def _save_to_disk(work: Path, files: dict[str, Path], schema: Any) -> None:
     import pyarrow as pa
     from datasets import Dataset, DatasetDict, Features, disable_progress_bars
     from datasets.info import DatasetInfo
 
     disable_progress_bars()  # curator reports its own progress, on stderr
 
-    features = Features.from_arrow_schema(arrow_schema(fmt, conversational=conversational))
+    features = Features.from_arrow_schema(schema)
     parts = {}
     for split, parquet in files.items():
         arrow = work / f".{split}.arrow"

@@ -213,14 +213,17 @@ def _sharegpt_turns(message: dict[str, Any]) -> list[dict[str, str]]:
 
 # -- Arrow schemas ---------------------------------------------------------------------
 
-def arrow_schema(fmt: str, *, conversational: bool) -> Any:
+def arrow_schema(fmt: str, *, conversational: bool, tool_calls: bool = True) -> Any:
+    """The export's columns. Without `tool_calls` (no example of the export has any),
+    messages hold only role and content: chat templates that test
+    `'tool_calls' in message` would trip on null-valued keys."""
     import pyarrow as pa
 
     string = pa.string()
     call = pa.struct([("id", string), ("type", string),
                       ("function", pa.struct([("name", string), ("arguments", string)]))])
-    message = pa.struct([("role", string), ("content", string),
-                         ("tool_calls", pa.list_(call)), ("tool_call_id", string)])
+    message = pa.struct([("role", string), ("content", string)] + (
+        [("tool_calls", pa.list_(call)), ("tool_call_id", string)] if tool_calls else []))
     messages = pa.list_(message)
     plain = pa.list_(pa.struct([("role", string), ("content", string)]))
     fields: dict[str, list[tuple[str, Any]]] = {

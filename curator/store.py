@@ -696,6 +696,14 @@ class Store:
             f"WHERE e.status IN ({marks}) {where} AND e.messages IS NOT NULL)",
             (*statuses, *params)).fetchone()[0] == 1
 
+    def any_with_tool_calls(self, task: str | None, statuses: Sequence[str]) -> bool:
+        marks = ", ".join("?" for _ in statuses)
+        where, params = ("AND t.name = ?", [task]) if task else ("", [])
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM examples e JOIN tasks t ON t.id = e.task_id "
+            f"WHERE e.status IN ({marks}) {where} AND (e.tool_calls IS NOT NULL OR "
+            "instr(e.messages, '\"tool_calls\"') > 0))", (*statuses, *params)).fetchone()[0] == 1
+
     def examples_for_export(self, *, task: str | None, statuses: Sequence[str],
                             after_id: int = 0, limit: int = 2000) -> list[dict[str, Any]]:
         """A batch of examples in id order, each with its current verdict (valid: None

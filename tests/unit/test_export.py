@@ -562,3 +562,26 @@ def test_bad_split_options_are_refused(split, small, run_cli, tmp_path):
                            "--split", split)
     assert code == 2 and "--split" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_force_never_replaces_a_folder_that_is_not_an_export(tmp_path, run_cli):
+    from curator.store import Store
+    from curator.ingest import import_files
+    from tests.conftest import SAMPLE_DATA
+
+    project = tmp_path / "p.db"
+    with Store.open(project, create=True) as store:
+        import_files(store, [SAMPLE_DATA / "preferences.json"], task="prefs")
+    run_cli("decide", project, "--all", "approve")
+    precious = tmp_path / "documents"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    code, _, err = run_cli("export", project, precious, "--format", "trl-preference",
+                           "--force")
+    assert code == 2 and "not a curator export" in err
+    assert (precious / "thesis.txt").read_text() == "years of work"
+    code, _, err = run_cli("export", project, tmp_path / "out", "--format", "trl-preference")
+    assert code == 0, err
+    code, _, err = run_cli("export", project, tmp_path / "out", "--format", "trl-preference",
+                           "--force")
+    assert code == 0, err
