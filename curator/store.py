@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -49,6 +50,8 @@ def _dumps(value: Any) -> str:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PREVIEW_CHARS = 160
 PAGE_SIZE = 16384
+BUSY_TIMEOUT_MS = 5000  # how long one attempt waits for another writer
+LOCK_RETRIES = 6
 
 # Plain text of everything before the response, derived in SQL so that the search
 # index can be (re)built without Python touching each row.
@@ -136,13 +139,16 @@ class Store:
             applied = store._check_identity()  # before any pragma that writes
             store._configure()
             store._migrate(applied)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise ProjectError(_storage_message(path, exc)) from exc
         except BaseException:
             conn.close()
             raise
         return store
 
     def _configure(self) -> None:
-        self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
         # Examples are ~1 KB rows: 4 KB pages hold three and waste a quarter of the
         # file; 16 KB pages fill to ~95%. Takes effect only on a new, empty file.
@@ -205,21 +211,39 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; rolled back whole if anything inside raises."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"{self.path}: cannot start a write: {exc}") from exc
+        """One write transaction; rolled back whole if anything inside raises. Waiting
+        for another writer is bounded by the busy timeout, then retried: "database is
+        locked" never reaches a user as such."""
+        for attempt in range(LOCK_RETRIES):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StorageError(_storage_message(self.path, exc)) from exc
+                if attempt == LOCK_RETRIES - 1:
+                    raise StorageError(
+                        f"{self.path}: another curator has been writing for "
+                        f"{LOCK_RETRIES * BUSY_TIMEOUT_MS // 1000} s; nothing was changed, "
+                        "try again") from exc
+                time.sleep(0.05 * (attempt + 1))
         try:
             yield
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StorageError(_storage_message(self.path, exc)) from exc
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
+            raise StorageError(_storage_message(self.path, exc)) from exc
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
-            raise StorageError(f"{self.path}: the write was not saved: {exc}") from exc
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -766,6 +790,21 @@ class Store:
         return [dict(zip(names, row)) for row in cursor]
 
 
+def _storage_message(path: Path, exc: sqlite3.Error) -> str:
+    """What a failed write means for the user (the SQLite text alone is cryptic)."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return (f"{path} is read-only (or its folder is, and SQLite needs to write its "
+                f"-wal and -shm files beside it); nothing was changed")
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding {path} is full; nothing was changed"
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy with another writer; nothing was changed, try again"
+    if "malformed" in text or "not a database" in text:
+        return f"{path} is damaged ({text}); restore it from a backup"
+    return f"{path}: {text}; nothing was changed"
+
+
 def fts_query(text: str) -> str:
     """Quote each word so user text is matched literally, never parsed as FTS syntax."""
     words = text.split()
@@ -855,4 +894,8 @@ def _example_from_row(row: dict[str, Any]) -> Example:
     )
 
 
-__all__ = ["Store", "STATUSES", "fts_query", "preview_of", "now"]
+# For front ends' last line of defence: any SQLite failure not already turned into a
+# CuratorError by the store.
+DatabaseFailure = sqlite3.Error
+
+__all__ = ["Store", "STATUSES", "fts_query", "preview_of", "now", "DatabaseFailure"]

@@ -161,3 +161,70 @@ def test_example_round_trips_through_the_store(project):
     assert example.source.locator == "line 1"
     assert len(example.source.hash) == 32
     assert example.content_hash() == example.source.hash
+
+
+def test_a_full_disk_is_a_clear_error_and_loses_nothing(project):
+    from curator import review
+    from curator.errors import StorageError
+
+    with Store.open(project, create=True) as store:
+        import_files(store, [SAMPLE_DATA / "preferences.json"], task="prefs")
+        review.decide(store, 1, "approve", annotator="ann")
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
+        with pytest.raises(StorageError, match="full; nothing was changed"):
+            import_files(store, [SAMPLE_DATA / "support_tickets.jsonl"], task="more")
+        with pytest.raises(StorageError, match="full"):
+            review.edit_output(store, 2, "x" * 200_000, annotator="ann")
+    with Store.open(project) as store:
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.conn.execute("SELECT count(*) FROM examples").fetchone()[0] == 40
+        assert store.get_example(1).status == "approved"
+        assert store.get_task("more") is None
+
+
+def test_a_read_only_project_is_a_clear_error(project):
+    from curator import review
+    from curator.errors import StorageError
+
+    Store.open(project, create=True).close()
+    with Store.open(project) as store:
+        import_files(store, [SAMPLE_DATA / "preferences.json"], task="prefs")
+    with Store.open(project) as store:
+        # as if the file were read-only (root ignores file modes, so open it read-only)
+        store.conn.close()
+        store.conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True,
+                                     isolation_level=None, check_same_thread=False)
+        with pytest.raises(StorageError, match="read-only"):
+            review.decide(store, 1, "approve", annotator="ann")
+    with Store.open(project) as store:
+        assert store.get_example(1).status == "pending"
+
+
+def test_a_busy_project_waits_then_says_so(project, monkeypatch):
+    from curator import store as store_module
+    from curator.errors import StorageError
+
+    Store.open(project, create=True).close()
+    monkeypatch.setattr(store_module, "LOCK_RETRIES", 2)
+    other = sqlite3.connect(project, isolation_level=None)
+    other.execute("PRAGMA busy_timeout = 0")
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        with Store.open(project) as store:
+            store.conn.execute("PRAGMA busy_timeout = 50")
+            with pytest.raises(StorageError, match="another curator has been writing"):
+                with store.transaction():
+                    pass
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_damaged_file_is_a_clear_error(project, run_cli):
+    Store.open(project, create=True).close()
+    data = bytearray(project.read_bytes())
+    data[100:16384] = b"\xff" * 16284  # scribble over the schema page
+    project.write_bytes(bytes(data))
+    code, _, err = run_cli("stats", project)
+    assert code in (1, 2) and "Traceback" not in err and str(project) in err
