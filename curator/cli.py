@@ -651,13 +651,6 @@ def main(argv: list[str] | None = None) -> int:
     except CuratorError as exc:
         click.echo(f"curator: {exc.title}: {exc.message}", err=True)
         return exc.exit_code
-    except Exception as exc:
-        from .store import DatabaseFailure
-
-        if not isinstance(exc, DatabaseFailure):
-            raise
-        click.echo(f"curator: storage error: {exc}", err=True)
-        return 1
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:
@@ -670,6 +663,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        from .store import DatabaseFailure
+
+        if not isinstance(exc, DatabaseFailure):
+            raise
+        click.echo(f"curator: storage error: {exc}", err=True)
+        return 1
     return 0
 
 
