@@ -372,6 +372,39 @@ def decide(project: Path, args: tuple[str, ...], annotator: str | None,
 
 @cli.command()
 @project_argument
+@click.option("--annotator", help="Who claims (default: $CURATOR_ANNOTATOR or your user).")
+@click.option("--task", help="Only this task.")
+@click.option("--lease", type=click.FloatRange(1, 86400), default=300, show_default=True,
+              help="Seconds the claim lasts unless renewed or decided.")
+@click.option("--json", "as_json", is_flag=True, help="Print the example as a JSON object.")
+def claim(project: Path, annotator: str | None, task: str | None, lease: float,
+          as_json: bool) -> None:
+    """Claim the next pending example nobody else is working on, and print it.
+
+    While the lease lasts it is not handed to another annotator; deciding it (curator
+    decide) ends the claim. Prints nothing and exits 0 when no example is left.
+    """
+    from .errors import InputError
+
+    annotator = annotator or default_annotator()
+    with _open(project) as store:
+        if task is not None and store.get_task(task) is None:
+            raise InputError(f"no task named {task!r} in {store.path}")
+        example_id = store.claim_next(annotator, task=task, lease=lease)
+        if example_id is None:
+            return
+        example = store.get_example(example_id)
+    if as_json:
+        _print_json({**example.model_dump(mode="json"), "claimed_by": annotator,
+                     "lease_seconds": lease})
+        return
+    from .show import render_example
+
+    _console().print(render_example(example))
+
+
+@cli.command()
+@project_argument
 @click.option("--annotator", help="Who is labeling (default: $CURATOR_ANNOTATOR or your user).")
 @click.option("--task", help="Only this task.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")

@@ -153,6 +153,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX revisions_annotator ON revisions (annotator, id);
         """,
     ),
+    (
+        "005_claims",
+        """
+        -- Who is working on which example, until when (unix time). A decision drops
+        -- the claim; an abandoned one expires and the example returns to the queue.
+        CREATE TABLE claims (
+            example_id INTEGER PRIMARY KEY REFERENCES examples(id),
+            annotator TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        CREATE INDEX claims_annotator ON claims (annotator);
+        """,
+    ),
 ]
 
 MIGRATION_NAMES = [name for name, _ in MIGRATIONS]

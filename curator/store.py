@@ -51,6 +51,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PREVIEW_CHARS = 160
 PAGE_SIZE = 16384
 BUSY_TIMEOUT_MS = 5000  # how long one attempt waits for another writer
+LEASE_SECONDS = 300.0  # a claim lasts this long unless renewed
 LOCK_RETRIES = 6
 
 # Plain text of everything before the response, derived in SQL so that the search
@@ -387,6 +388,8 @@ class Store:
                  example_id))
             if "output" in after:
                 self._reindex(example_id)
+            if "status" in after:
+                self.conn.execute("DELETE FROM claims WHERE example_id = ?", (example_id,))
             cursor = self.conn.execute(
                 "INSERT INTO revisions (example_id, version, action, annotator, created_at, "
                 "before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -395,6 +398,55 @@ class Store:
         return Revision(id=cursor.lastrowid, example_id=example_id, version=version + 1,
                         action=action, annotator=annotator, created_at=stamp, before=before,
                         after=after, reason=reason)
+
+    # -- claims: one annotator per example while the lease lasts ---------------------
+
+    def claim_next(self, annotator: str, *, task: str | None = None,
+                   status: str = "pending", lease: float = LEASE_SECONDS) -> int | None:
+        """Claim the first example in id order that matches and that nobody else holds
+        (an annotator's own live claim comes first). None when none is left."""
+        stamp = time.time()
+        where, params = ("AND t.name = ?", [task]) if task else ("", [])
+        with self.transaction():
+            self.conn.execute("DELETE FROM claims WHERE expires_at < ?", (stamp,))
+            row = self.conn.execute(
+                "SELECT e.id FROM claims c JOIN examples e ON e.id = c.example_id "
+                "JOIN tasks t ON t.id = e.task_id "
+                f"WHERE c.annotator = ? AND e.status = ? {where} ORDER BY e.id LIMIT 1",
+                (annotator, status, *params)).fetchone()
+            if row is None:
+                row = self.conn.execute(
+                    "SELECT e.id FROM examples e JOIN tasks t ON t.id = e.task_id "
+                    f"WHERE e.status = ? {where} AND NOT EXISTS "
+                    "(SELECT 1 FROM claims c WHERE c.example_id = e.id) ORDER BY e.id LIMIT 1",
+                    (status, *params)).fetchone()
+            if row is None:
+                return None
+            self.conn.execute(
+                "INSERT OR REPLACE INTO claims (example_id, annotator, expires_at) "
+                "VALUES (?, ?, ?)", (row[0], annotator, stamp + lease))
+        return int(row[0])
+
+    def claim(self, example_id: int, annotator: str, *,
+              lease: float = LEASE_SECONDS) -> str | None:
+        """Claim (or renew) one example. Returns who else holds it, or None if it is
+        now ours."""
+        stamp = time.time()
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT annotator FROM claims WHERE example_id = ? AND expires_at >= ?",
+                (example_id, stamp)).fetchone()
+            if row is not None and row[0] != annotator:
+                return str(row[0])
+            self.conn.execute(
+                "INSERT OR REPLACE INTO claims (example_id, annotator, expires_at) "
+                "VALUES (?, ?, ?)", (example_id, annotator, stamp + lease))
+        return None
+
+    def release(self, example_id: int, annotator: str) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM claims WHERE example_id = ? AND annotator = ?",
+                              (example_id, annotator))
 
     def get_revision(self, revision_id: int) -> Revision:
         row = self.conn.execute(

@@ -161,3 +161,22 @@ def test_decide_cli_single_and_bulk(project, store, run_cli, tmp_path):
     with Store.open(project) as again:
         bulk = [r for r in again.revisions(10) if r.annotator == "bot"]
         assert all(r.action == "flag" for r in bulk)
+
+
+def test_claims_hand_each_example_to_one_annotator(store):
+    first = store.claim_next("ann", task="triage")
+    second = store.claim_next("bob", task="triage")
+    assert first == 1 and second == 2
+    assert store.claim_next("ann", task="triage") == 1  # her live claim comes back first
+    assert store.claim(1, "bob") == "ann"  # held by ann
+    review.decide(store, 1, "approve", annotator="ann")
+    assert store.claim_next("ann", task="triage") == 3  # the decision ended the claim
+    assert store.claim(1, "bob") is None  # free again (decided examples can be reopened)
+
+
+def test_an_expired_lease_returns_the_example(store):
+    import time
+
+    assert store.claim_next("ann", task="triage", lease=0.05) == 1
+    time.sleep(0.1)
+    assert store.claim_next("bob", task="triage") == 1
