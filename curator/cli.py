@@ -216,7 +216,16 @@ def stats(project: Path, as_json: bool) -> None:
                       schema)
     table.add_section()
     table.add_row("all", *(str(data["by_status"][s]) for s in STATUSES), str(data["total"]), "")
-    _console().print(table)
+    console = _console()
+    console.print(table)
+    if data["annotators"]:
+        people = Table(title="annotators", title_justify="left")
+        for name in ("annotator", "decisions", "corrections", "per hour"):
+            people.add_column(name, justify="left" if name == "annotator" else "right")
+        for name, row in data["annotators"].items():
+            people.add_row(name, str(row["decisions"]), str(row["corrections"]),
+                           f"{row['per_hour']:,.0f}")
+        console.print(people)
 
 
 @cli.command("list")
@@ -224,17 +233,19 @@ def stats(project: Path, as_json: bool) -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="Only examples with this status.")
 @click.option("--task", help="Only examples of this task.")
 @click.option("--search", help="Full-text search over prompts and outputs (words, all must match).")
+@click.option("--disagreements", is_flag=True,
+              help="Only the adjudication queue: examples whose annotators disagree.")
 @click.option("--after", "after_id", type=int, default=0, help="Start after this example id.")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of examples.")
 def list_(project: Path, status: str | None, task: str | None, search: str | None,
-          after_id: int, limit: int, as_json: bool) -> None:
+          disagreements: bool, after_id: int, limit: int, as_json: bool) -> None:
     """List examples, in id order, a page at a time (use --after to page on)."""
     from .overview import list_examples
 
     with _open(project) as store:
         rows = list_examples(store, status=status, task=task, search=search,
-                             after_id=after_id, limit=limit)
+                             disagreements=disagreements, after_id=after_id, limit=limit)
     if as_json:
         _print_json(rows)
         return
@@ -300,6 +311,8 @@ def default_annotator() -> str:
 @click.option("--reason", help="Why (recorded in the revision).")
 @click.option("--expect-version", type=int,
               help="Refuse if the example is no longer at this version.")
+@click.option("--adjudicate", is_flag=True,
+              help="A final decision on a disagreement (overrides the overlap rule).")
 @click.option("--all", "all_", is_flag=True,
               help="Decide every example matching --task/--status/--valid/--invalid, in one "
                    "transaction, each with its own revision.")
@@ -311,7 +324,8 @@ def default_annotator() -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def decide(project: Path, args: tuple[str, ...], annotator: str | None,
            output_text: str | None, output_file: Path | None, note: str | None,
-           reason: str | None, expect_version: int | None, all_: bool, task: str | None,
+           reason: str | None, expect_version: int | None, adjudicate: bool, all_: bool,
+           task: str | None,
            status: str | None, validity: bool | None, as_json: bool) -> None:
     """Record a decision: approve, reject, skip or flag.
 
@@ -359,7 +373,7 @@ def decide(project: Path, args: tuple[str, ...], annotator: str | None,
     with _open(project) as store:
         revision = record(store, example_id, decision, annotator=annotator,
                           output=output_text, note=note, reason=reason,
-                          expected_version=expect_version)
+                          expected_version=expect_version, adjudicate=adjudicate)
         example = store.get_example(example_id)
     result = {"id": example_id, "status": example.status, "version": example.version,
               "revision": revision.id if revision else None, "changed": revision is not None}
@@ -627,6 +641,46 @@ def export_(project: Path, outdir: Path, fmt: str, task: str | None, split_text:
                   markup=False)
 
 
+@cli.command()
+@project_argument
+@click.option("--task", help="Only this task.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def agreement(project: Path, task: str | None, as_json: bool) -> None:
+    """Agreement between annotators: Cohen's kappa per pair, Krippendorff's alpha.
+
+    Over approve / reject decisions (give a task several decisions per example with
+    `curator task set-overlap`); also how often corrections of the same example match.
+    """
+    from .agreement import agreement as compute
+    from .errors import InputError
+
+    with _open(project) as store:
+        if task is not None and store.get_task(task) is None:
+            raise InputError(f"no task named {task!r} in {store.path}")
+        data = compute(store, task)
+    if as_json:
+        _print_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"agreement: {data['items']} examples, "
+                        f"{data['items_with_several_decisions']} with several decisions, "
+                        f"{data['disagreements']} disagreements", title_justify="left")
+    for name in ("annotators", "shared items", "agreement", "Cohen's kappa"):
+        table.add_column(name, justify="left" if name == "annotators" else "right")
+    for pair in data["pairs"]:
+        table.add_row(" / ".join(pair["annotators"]), str(pair["items"]),
+                      "-" if pair["agreement"] is None else f"{pair['agreement']:.1%}",
+                      "-" if pair["kappa"] is None else f"{pair['kappa']:.3f}")
+    console = _console()
+    console.print(table)
+    alpha = data["krippendorff_alpha"]
+    console.print(f"Krippendorff's alpha (nominal): {'-' if alpha is None else f'{alpha:.3f}'}")
+    match = data["corrections"]["exact_match_rate"]
+    console.print(f"corrections compared: {data['corrections']['pairs_compared']}, exact "
+                  f"matches: {'-' if match is None else f'{match:.1%}'}")
+
+
 @cli.group()
 def task() -> None:
     """List tasks and set their schema or guidelines."""
@@ -660,6 +714,27 @@ def task_set_schema(project: Path, task_name: str, schema: Path) -> None:
     with _open(project) as store:
         result = set_task_schema(store, task_name, schema)
     click.echo(result.schema_hash)
+
+
+@task.command("set-overlap")
+@project_argument
+@click.argument("task_name", metavar="TASK")
+@click.argument("overlap", type=click.IntRange(1, 20), metavar="K")
+def task_set_overlap(project: Path, task_name: str, overlap: int) -> None:
+    """Ask for K independent decisions per example of TASK (1: one decision decides).
+
+    Each annotator then sees only examples they have not decided; K agreeing decisions
+    set the status; disagreements go to the adjudication queue
+    (`curator list --disagreements`, or the TUI filter), where `curator decide
+    --adjudicate` (or an adjudicator's decision) is final.
+    """
+    from .errors import InputError
+
+    with _open(project) as store, store.transaction():
+        found = store.get_task(task_name)
+        if found is None:
+            raise InputError(f"no task named {task_name!r} in {store.path}")
+        store.set_overlap(found, overlap)
 
 
 @task.command("set-guidelines")

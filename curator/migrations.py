@@ -166,6 +166,24 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX claims_annotator ON claims (annotator);
         """,
     ),
+    (
+        "006_overlap",
+        """
+        -- How many independent decisions an example of the task needs.
+        ALTER TABLE tasks ADD COLUMN overlap INTEGER NOT NULL DEFAULT 1;
+        -- Each annotator's latest decision on an example (agreement is computed from
+        -- these); output_hash: the output they submitted with it, if they changed it.
+        CREATE TABLE decisions (
+            example_id INTEGER NOT NULL REFERENCES examples(id),
+            annotator TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            output_hash TEXT,
+            revision_id INTEGER NOT NULL REFERENCES revisions(id),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (example_id, annotator)
+        );
+        """,
+    ),
 ]
 
 MIGRATION_NAMES = [name for name, _ in MIGRATIONS]

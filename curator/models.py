@@ -127,6 +127,7 @@ class Task(_Model):
     schema_hash: str | None = None
     schema_source: str | None = None
     guidelines: str | None = None
+    overlap: int = 1  # independent decisions each example needs
 
 
 class Revision(_Model):

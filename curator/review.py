@@ -23,9 +23,11 @@ def decide(store: Store, example_id: int, decision: str, *, annotator: str | Non
            output: str | None = None, tool_calls: list[ToolCall] | None = None,
            note: str | None = None, reason: str | None = None,
            expected_version: int | None = None, checker: LiveChecker | None = None,
-           require_reason: bool = False) -> Revision | None:
+           require_reason: bool = False, adjudicate: bool = False) -> Revision | None:
     """Record a decision (and a corrected output or tool calls, or a note, with it).
-    With `require_reason`, approving an output that fails its schema needs `reason`."""
+    With `require_reason`, approving an output that fails its schema needs `reason`.
+    On a task with overlap, the status follows once enough decisions agree; an
+    adjudicator's decision (`adjudicate`) is final."""
     if decision not in DECISIONS:
         raise InputError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
     changes: dict[str, Any] = {"status": DECISIONS[decision]}
@@ -45,8 +47,11 @@ def decide(store: Store, example_id: int, decision: str, *, annotator: str | Non
                 f"example {example_id} fails its schema ({len(verdict.issues)} errors, "
                 f"first: {first.path or '/'} {first.message}); fix it, or approve with a "
                 "reason")
-    revision = store.change_example(example_id, changes, action=decision, annotator=annotator,
-                                    reason=reason, expected_version=expected_version)
+    revision = store.change_example(example_id, changes,
+                                    action="adjudicate" if adjudicate else decision,
+                                    annotator=annotator, reason=reason,
+                                    expected_version=expected_version,
+                                    decision=(decision, DECISIONS[decision]))
     if annotator and (output is not None or tool_calls is not None):
         store.delete_draft(example_id, annotator, OUTPUT)
     return revision

@@ -6,6 +6,7 @@ stand behind the same interface later.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import sys
@@ -282,14 +283,16 @@ class Store:
 
     def get_task(self, name: str) -> Task | None:
         row = self.conn.execute(
-            "SELECT id, name, schema_hash, schema_source, guidelines FROM tasks WHERE name = ?",
+            "SELECT id, name, schema_hash, schema_source, guidelines, overlap FROM tasks "
+            "WHERE name = ?",
             (name,),
         ).fetchone()
         return _task(row) if row else None
 
     def list_tasks(self) -> list[Task]:
         rows = self.conn.execute(
-            "SELECT id, name, schema_hash, schema_source, guidelines FROM tasks ORDER BY name"
+            "SELECT id, name, schema_hash, schema_source, guidelines, overlap FROM tasks "
+            "ORDER BY name"
         )
         return [_task(row) for row in rows]
 
@@ -354,14 +357,23 @@ class Store:
 
     def change_example(self, example_id: int, changes: dict[str, Any], *, action: str,
                        annotator: str | None, reason: str | None = None,
-                       expected_version: int | None = None) -> Revision | None:
+                       expected_version: int | None = None,
+                       decision: tuple[str, str] | None = None) -> Revision | None:
         """Set some of EDITABLE_FIELDS, bump the version and append the revision, in one
         committed transaction. Refused when `expected_version` is stale. Returns the
-        revision, or None when nothing would change."""
+        revision, or None when nothing would change.
+
+        `decision` is (decision, status it means): it is recorded as the annotator's
+        decision (always with a revision). When the example's task needs several
+        independent decisions (overlap), the status is set only once that many agree;
+        until then, or when they disagree, it stays as it is (the adjudication queue
+        lists disagreements). The action "adjudicate" sets the status regardless."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
         with self.transaction():
+            if decision is not None and action != "adjudicate":
+                changes = self._status_by_overlap(example_id, annotator, decision, changes)
             row = self.conn.execute(
                 f"SELECT version, {', '.join(EDITABLE_FIELDS)} FROM examples WHERE id = ?",
                 (example_id,)).fetchone()
@@ -375,29 +387,80 @@ class Store:
             current = {name: _decode_field(name, value)
                        for name, value in zip(EDITABLE_FIELDS, row[1:])}
             after = {k: v for k, v in changes.items() if current[k] != v}
-            if not after:
+            if not after and (decision is None or self._same_decision(
+                    example_id, annotator, decision[0])):
                 return None
             before = {k: current[k] for k in after}
             if "output" in after:
                 self._unindex(example_id)
             stamp = now()
-            sets = ", ".join(f"{name} = ?" for name in after)
+            sets = "".join(f"{name} = ?, " for name in after)
             self.conn.execute(
-                f"UPDATE examples SET {sets}, version = ?, updated_at = ? WHERE id = ?",
+                f"UPDATE examples SET {sets}version = ?, updated_at = ? WHERE id = ?",
                 (*(_encode_field(k, v) for k, v in after.items()), version + 1, stamp,
                  example_id))
             if "output" in after:
                 self._reindex(example_id)
-            if "status" in after:
+            if "status" in after or decision is not None:  # a decision ends the claim
                 self.conn.execute("DELETE FROM claims WHERE example_id = ?", (example_id,))
             cursor = self.conn.execute(
                 "INSERT INTO revisions (example_id, version, action, annotator, created_at, "
                 "before, after, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (example_id, version + 1, action, annotator, stamp, _dumps(before),
                  _dumps(after), reason))
+            if decision is not None and annotator is not None:
+                submitted = changes.get("output", changes.get("tool_calls"))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO decisions (example_id, annotator, decision, "
+                    "output_hash, revision_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (example_id, annotator, decision[0], None if submitted is None else
+                     hashlib.sha256(_dumps(submitted).encode()).hexdigest()[:32],
+                     cursor.lastrowid, stamp))
         return Revision(id=cursor.lastrowid, example_id=example_id, version=version + 1,
                         action=action, annotator=annotator, created_at=stamp, before=before,
                         after=after, reason=reason)
+
+    def _same_decision(self, example_id: int, annotator: str | None, decision: str) -> bool:
+        row = self.conn.execute(
+            "SELECT decision FROM decisions WHERE example_id = ? AND annotator IS ?",
+            (example_id, annotator)).fetchone()
+        return row is not None and row[0] == decision
+
+    def _status_by_overlap(self, example_id: int, annotator: str | None,
+                           decision: tuple[str, str], changes: dict[str, Any]) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT t.overlap FROM examples e JOIN tasks t ON t.id = e.task_id WHERE e.id = ?",
+            (example_id,)).fetchone()
+        if row is None or row[0] <= 1:
+            return changes
+        others = self.conn.execute(
+            "SELECT decision FROM decisions WHERE example_id = ? AND annotator IS NOT ?",
+            (example_id, annotator)).fetchall()
+        votes = [d for (d,) in others] + [decision[0]]
+        changes = {k: v for k, v in changes.items() if k != "status"}
+        if len(votes) >= row[0] and len(set(votes)) == 1:
+            changes["status"] = decision[1]
+        return changes
+
+    def set_overlap(self, task: Task, overlap: int) -> Task:
+        return self.update_task(task, overlap=overlap)
+
+    def decisions(self, task: str | None = None) -> list[tuple[int, str, str, str | None]]:
+        """(example id, annotator, decision, hash of the output they submitted)."""
+        where, params = ("WHERE t.name = ?", [task]) if task else ("", [])
+        return self.conn.execute(
+            "SELECT d.example_id, d.annotator, d.decision, d.output_hash FROM decisions d "
+            "JOIN examples e ON e.id = d.example_id JOIN tasks t ON t.id = e.task_id "
+            f"{where} ORDER BY d.example_id, d.annotator", params).fetchall()
+
+    def annotator_stats(self) -> list[tuple[str, int, int, str, str]]:
+        """(annotator, decisions, corrections, first, last) from the audit log."""
+        return self.conn.execute(
+            "SELECT annotator, sum(action IN ('approve', 'reject', 'skip', 'flag', "
+            "'adjudicate')), sum(json_type(after, '$.output') IS NOT NULL OR "
+            "json_type(after, '$.tool_calls') IS NOT NULL), min(created_at), max(created_at) "
+            "FROM revisions WHERE annotator IS NOT NULL GROUP BY annotator "
+            "ORDER BY annotator").fetchall()
 
     # -- claims: one annotator per example while the lease lasts ---------------------
 
@@ -418,8 +481,9 @@ class Store:
                 row = self.conn.execute(
                     "SELECT e.id FROM examples e JOIN tasks t ON t.id = e.task_id "
                     f"WHERE e.status = ? {where} AND NOT EXISTS "
-                    "(SELECT 1 FROM claims c WHERE c.example_id = e.id) ORDER BY e.id LIMIT 1",
-                    (status, *params)).fetchone()
+                    "(SELECT 1 FROM claims c WHERE c.example_id = e.id) AND NOT EXISTS "
+                    "(SELECT 1 FROM decisions d WHERE d.example_id = e.id AND d.annotator = ?) "
+                    "ORDER BY e.id LIMIT 1", (status, *params, annotator)).fetchone()
             if row is None:
                 return None
             self.conn.execute(
@@ -658,7 +722,7 @@ class Store:
 
     def list_examples(self, *, status: str | None = None, task: str | None = None,
                       search: str | None = None, valid: str | None = None,
-                      tag: str | None = None, after_id: int = 0,
+                      tag: str | None = None, disagreements: bool = False, after_id: int = 0,
                       before_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """A page of the queue in id order: the `limit` examples after `after_id`, or
         with `before_id` the `limit` just before it (keyset pagination both ways, so a
@@ -667,7 +731,8 @@ class Store:
         where = ["e.id < ?" if before_id is not None else "e.id > ?"]
         params: list[Any] = [before_id if before_id is not None else after_id]
         more, more_params = self._queue_filter(status=status, task=task, search=search,
-                                               valid=valid, tag=tag)
+                                               valid=valid, tag=tag,
+                                               disagreements=disagreements)
         where += more
         params += more_params
         current = _CURRENT_VERDICT
@@ -695,7 +760,8 @@ class Store:
 
     def _queue_filter(self, *, status: str | None = None, task: str | None = None,
                       search: str | None = None, valid: str | None = None,
-                      tag: str | None = None) -> tuple[list[str], list[Any]]:
+                      tag: str | None = None,
+                      disagreements: bool = False) -> tuple[list[str], list[Any]]:
         """WHERE terms over `examples e JOIN tasks t LEFT JOIN validations v`."""
         where: list[str] = []
         params: list[Any] = []
@@ -720,6 +786,9 @@ class Store:
             self.sync_search()
             where.append("e.id IN (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ?)")
             params.append(fts_query(search))
+        if disagreements:
+            where.append("e.status = 'pending' AND (SELECT count(DISTINCT d.decision) FROM "
+                         "decisions d WHERE d.example_id = e.id) > 1")
         return where, params
 
     def set_status_where(self, status_to: str, *, action: str, annotator: str | None,
@@ -916,7 +985,7 @@ def _encode_field(name: str, value: Any) -> Any:
 
 def _task(row: Sequence[Any]) -> Task:
     return Task(id=row[0], name=row[1], schema_hash=row[2], schema_source=row[3],
-                guidelines=row[4])
+                guidelines=row[4], overlap=row[5])
 
 
 def example_row(example: Example, columns: tuple[Any, ...], source_hash: str,

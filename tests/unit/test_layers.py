@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "curator"
 
 DOMAIN = {"models", "errors", "textsafe", "jsonpos"}
 STORAGE = {"store", "migrations"}
-SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review", "session", "formats", "export"}
+SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review", "session", "formats", "export", "agreement"}
 FRONT = {"cli", "show", "reports"}
 ALLOWED = {  # layer -> curator modules it may import
     "domain": DOMAIN,
