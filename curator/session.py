@@ -59,6 +59,18 @@ class LabelSession:
     def __post_init__(self) -> None:
         self.checker = LiveChecker(self.store)
         self.check_filter(self.filter)
+        self._counts: dict[tuple[str, str], int] | None = None
+
+    def refresh_counts(self) -> None:
+        self._counts = {(task, status): n for task, status, n in self.store.counts()}
+
+    def _track(self, task: str, revision: Revision | None) -> None:
+        """Move one example between status counts after a change of its status."""
+        if revision is None or self._counts is None or "status" not in revision.after:
+            return
+        before, after = revision.before.get("status"), revision.after["status"]
+        self._counts[task, before] = self._counts.get((task, before), 0) - 1
+        self._counts[task, after] = self._counts.get((task, after), 0) + 1
 
     def check_filter(self, queue: QueueFilter) -> None:
         if queue.status and queue.status not in STATUSES:
@@ -87,8 +99,13 @@ class LabelSession:
         return self.next_id(0)
 
     def progress(self) -> Progress:
-        counts = self.store.counts()
-        scope = [(s, n) for task, s, n in counts
+        """Done / remaining in the queue's task, and this session's pace. The counts
+        are kept up to date by this session's own changes; `refresh_counts` (the queue
+        does it when it loads a page, off the UI thread) picks up everyone else's: a
+        count over a million examples takes ~0.1 s, too slow for every example shown."""
+        if self._counts is None:
+            self.refresh_counts()
+        scope = [(s, n) for (task, s), n in self._counts.items()
                  if self.filter.task is None or task == self.filter.task]
         remaining = sum(n for s, n in scope if s == "pending")
         done = sum(n for _, n in scope) - remaining
@@ -121,6 +138,7 @@ class LabelSession:
         revision = review.decide(self.store, example.id, decision, annotator=self.annotator,
                                  reason=reason, expected_version=example.version,
                                  checker=self.checker, require_reason=True, **changes)
+        self._track(example.task, revision)
         return self._done(revision)
 
     def edit(self, example: Example, text: str, *, rejected: bool = False) -> Revision | None:
@@ -164,8 +182,9 @@ class LabelSession:
                           counts=False)
 
     def revert(self, example: Example, revision_id: int) -> Revision | None:
-        return self._done(review.revert(self.store, example.id, revision_id,
-                                        annotator=self.annotator), counts=False)
+        revision = review.revert(self.store, example.id, revision_id, annotator=self.annotator)
+        self._track(example.task, revision)
+        return self._done(revision, counts=False)
 
     def undo(self) -> Revision | None:
         """Undo this session's last action; None when there is nothing to undo."""
@@ -173,6 +192,8 @@ class LabelSession:
             return None
         revision_id = self.undo_stack[-1]
         result = review.undo(self.store, revision_id, annotator=self.annotator)
+        if result is not None:
+            self._track(self.store.get_example(result.example_id).task, result)
         self.undo_stack.pop()
         original = self.store.get_revision(revision_id)
         if original.action in review.DECISIONS and self.decisions:

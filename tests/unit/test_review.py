@@ -180,3 +180,20 @@ def test_an_expired_lease_returns_the_example(store):
     assert store.claim_next("ann", task="triage", lease=0.05) == 1
     time.sleep(0.1)
     assert store.claim_next("bob", task="triage") == 1
+
+
+def test_session_progress_follows_its_own_decisions_without_recounting(store, monkeypatch):
+    from curator.session import LabelSession, QueueFilter
+
+    session = LabelSession(store, "ann", QueueFilter(task="triage"))
+    start = session.progress()
+    assert (start.done, start.remaining) == (0, 150)
+    monkeypatch.setattr(store, "counts", lambda: pytest.fail("recounted every example"))
+    session.decide(store.get_example(1), "reject")
+    session.decide(store.get_example(2), "skip")
+    assert (session.progress().done, session.progress().remaining) == (2, 148)
+    session.undo()
+    assert (session.progress().done, session.progress().remaining) == (1, 149)
+    monkeypatch.undo()
+    session.refresh_counts()
+    assert (session.progress().done, session.progress().remaining) == (1, 149)
