@@ -18,14 +18,14 @@ from ..widgets.safe import safe_text
 def _changes(revision: Revision) -> Text:
     text = Text()
     for field in sorted(revision.after):
+        if text:  # Fix (tests/tui snapshots): "a; b", not "a; b;"
+            text.append("; ")
         before, after = revision.before.get(field), revision.after[field]
         if field in ("output", "rejected"):
             text.append_text(safe_text(f"{field} edited ({len(str(before or ''))} → "
                                        f"{len(str(after or ''))} chars)"))
         else:
             text.append_text(safe_text(f"{field}: {before!s} → {after!s}"))
-        text.append("; ")
-    text.rstrip()
     return text
 
 

@@ -140,7 +140,9 @@ class QueueScreen(Screen):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
-        search.focus()
+        # now, not deferred like focus(): a page load finishing meanwhile checks it (see
+        # _show_rows) and would otherwise move the focus to the table
+        self.set_focus(search)
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
@@ -173,6 +175,11 @@ class QueueScreen(Screen):
             self.notify(exc.message, severity="error")
             return
         self.session.filter = chosen
+        # Fix (tests/tui/test_pilot.py): closing the filter dialog resumes this screen,
+        # whose reload (from the old first row, in the same exclusive group) replaced this
+        # one: a new filter showed its matches from the old page's first id on. No rows
+        # means no resume reload (see on_screen_resume).
+        self.rows = []
         if chosen.search:
             self.notify("searching…", timeout=1)
         self.load_page(after_id=0)

@@ -65,6 +65,9 @@ class ReviewScreen(Screen):
         self._check_timer: Timer | None = None
         self._draft_timer: Timer | None = None
         self._loading = False
+        self._as_loaded: dict[str, tuple[str, str]] = {}  # editor id: (its text, source)
+        self._guidelines = ""  # the current task's
+        self._guidelines_shown: str | None = None  # what the panel was built from
 
     # -- layout ------------------------------------------------------------------
 
@@ -108,13 +111,13 @@ class ReviewScreen(Screen):
         self._loading = True
         editor = self.query_one("#editor", TextArea)
         draft = session.draft(example)
-        editor.load_text(draft if draft is not None else editable_text(example))
+        self._load(editor, draft if draft is not None else editable_text(example))
         editor.border_title = ("chosen" if example.kind == "preference" else
                                "tool calls" if edits_tool_calls(example) else "output")
         rejected = self.query_one("#rejected-editor", TextArea)
         rejected.display = example.kind == "preference"
         if example.kind == "preference":
-            rejected.load_text(example.rejected or "")
+            self._load(rejected, example.rejected or "")
             rejected.border_title = "rejected"
         calls = self.query_one("#reply-calls", Static)
         calls.display = bool(example.tool_calls) and not edits_tool_calls(example)
@@ -125,8 +128,9 @@ class ReviewScreen(Screen):
         self._loading = False
         self._refresh_head()
         self._check_now()
-        guidelines = session.guidelines(example.task)
-        self.query_one(Markdown).update(guidelines or "*No guidelines for this task.*")
+        self._guidelines = (session.guidelines(example.task)
+                            or "*No guidelines for this task.*")
+        self._show_guidelines()
         if draft is not None:
             self.notify("restored your unsaved edit of this example", title="draft")
         self.set_focus(None)
@@ -174,13 +178,26 @@ class ReviewScreen(Screen):
         self._check_timer = self.set_timer(LIVE_CHECK_DELAY, self._check_now)
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft)
 
+    def _load(self, editor: TextArea, text: str) -> None:
+        editor.load_text(text)
+        self._as_loaded[editor.id or ""] = (editor.text, text)
+
+    def _text_of(self, editor_id: str) -> str:
+        # Fix (tests/tui/test_injection.py): TextArea turns every line break it knows
+        # (\r, \x0b, \x0c, \x1c-\x1e, \x85, \u2028, \u2029) into its one newline, so an
+        # untouched output holding one read as edited and approving it rewrote it. Text
+        # nobody changed is the example's own.
+        text = self.query_one(f"#{editor_id}", TextArea).text
+        shown, loaded = self._as_loaded.get(editor_id, (None, None))
+        return loaded if text == shown else text
+
     def _editor_text(self) -> str:
-        return self.query_one("#editor", TextArea).text
+        return self._text_of("editor")
 
     def _rejected_text(self) -> str | None:
         if self.example is None or self.example.kind != "preference":
             return None
-        return self.query_one("#rejected-editor", TextArea).text
+        return self._text_of("rejected-editor")
 
     def _check_now(self) -> None:
         if self.example is None:
@@ -379,6 +396,16 @@ class ReviewScreen(Screen):
     def action_guidelines(self) -> None:
         panel = self.query_one(Markdown)
         panel.display = not panel.display
+        self._show_guidelines()
+
+    def _show_guidelines(self) -> None:
+        # Fix (tests/tui): the Markdown was rebuilt on every example, shown or not: ~90
+        # widgets, half the time a decision took, and every dialog's open and close
+        # restyled them. It is built when shown, and again only for another task's.
+        panel = self.query_one(Markdown)
+        if panel.display and self._guidelines_shown != self._guidelines:
+            self._guidelines_shown = self._guidelines
+            panel.update(self._guidelines)
 
     def action_tags(self) -> None:
         if self.example is None:
