@@ -303,9 +303,17 @@ def _array_row(where: str, value: Any, element_text: str) -> Row:
         record = check_record(value)
         orjson.dumps(record)  # refuses lone surrogates: invalid UTF-8 in the file
     except BadRow as exc:
-        return Row(where, None, exc, element_text[:10_000])
-    except (TypeError, orjson.JSONEncodeError):
-        return Row(where, None, BadRow("", "invalid UTF-8 in the row"),
+        # fix: the text is decoded with surrogateescape, so a refused element holding
+        # invalid UTF-8 (`["\xff"]`) carried lone surrogates into the rejects file,
+        # whose writing then crashed after --skip-invalid had committed the import.
+        return Row(where, None, exc, element_text[:10_000].encode(
+            "utf-8", "surrogateescape").decode("utf-8", "replace"))
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        # fix: an integer past 64 bits (which orjson cannot hold) was refused as
+        # "invalid UTF-8 in the row"; say what is wrong with it.
+        reason = ("invalid UTF-8 in the row" if "surrogate" in str(exc) or "UTF-8" in str(exc)
+                  else f"holds a value curator cannot store ({exc})")
+        return Row(where, None, BadRow("", reason),
                    element_text[:10_000].encode("utf-8", "replace").decode("utf-8", "replace"))
     return Row(where, record)
 

@@ -139,11 +139,17 @@ def save_draft(store: Store, example: Example, text: str, *, annotator: str) -> 
 
 
 def load_draft(store: Store, example: Example, *, annotator: str) -> str | None:
-    """The annotator's unsaved text for this example, if they left some."""
+    """The annotator's unsaved text for this example, if they left some and the
+    example has not changed since (a draft of an older version would silently undo
+    someone's later change; it is dropped instead)."""
     draft = store.get_draft(example.id, annotator, OUTPUT)
-    if draft is None or draft[0] == example.output:
+    if draft is None:
         return None
-    return draft[0]
+    text, base_version = draft
+    if base_version != example.version:
+        store.delete_draft(example.id, annotator, OUTPUT)
+        return None
+    return None if text == example.output else text
 
 
 def original_output(store: Store, example: Example) -> str:

@@ -665,10 +665,6 @@ def test_a_stale_version_warns_reloads_and_overwrites_nothing(make_app, sample_p
     run(body)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG in curator/review.py load_draft (and LabelSession.draft): a draft keeps the "
-    "version it was typed against but it is restored whatever the current version, so "
-    "approving after the reload overwrites the other annotator's change"))
 def test_a_draft_of_an_older_version_is_not_restored_over_a_newer_one(make_app,
                                                                        sample_project):
     with fresh(sample_project) as store:  # ann typed on version 1 and left; bob edited

@@ -71,6 +71,7 @@ class QueueScreen(Screen):
                   keep_cursor: bool = False) -> None:
         try:
             rows = self.session.page(after_id=after_id, before_id=before_id, limit=PAGE)
+            self.session.refresh_counts()  # everyone's decisions, off the UI thread
             progress = self.session.progress()
         except CuratorError as exc:
             self.app.call_from_thread(self.notify, exc.message, title=exc.title,

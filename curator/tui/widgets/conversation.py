@@ -50,6 +50,7 @@ class Turn(Static):
         # tool name or call id like "[link=...]" from the data crashed the screen or made a
         # hyperlink; a Text is taken literally.
         self.border_title = safe_text(title)
+        self.body, self.role = body, role
 
 
 class Conversation(VerticalScroll):
@@ -58,8 +59,18 @@ class Conversation(VerticalScroll):
     DEFAULT_CSS = "Conversation { height: 1fr; }"
 
     def show(self, example: Example) -> None:
-        self.remove_children()
-        self.mount_all(self._turns(example))
+        turns = self._turns(example)
+        shown = list(self.query_children(Turn))
+        if len(shown) == len(turns):
+            # Same shape as the last example: update in place. Remounting costs a second
+            # layout per example, and Textual keeps the dropped widgets' lines cached.
+            for widget, turn in zip(shown, turns):
+                widget.update(turn.body)
+                widget.border_title = turn.border_title
+                widget.set_classes(f"role-{turn.role}")
+        else:
+            self.remove_children()
+            self.mount_all(turns)
         self.scroll_home(animate=False)
 
     def _turns(self, example: Example) -> list[Turn]:

@@ -53,6 +53,14 @@ class SafeTextArea(TextArea):
     def render_line(self, y: int) -> Strip:
         return _without_controls(super().render_line(y))
 
+    def load_text(self, text: str) -> None:
+        # The old document's tree-sitter tree refers back to it in a cycle Python's
+        # collector cannot see: without this, every example shown stays in memory.
+        old = self.document
+        super().load_text(text)
+        if hasattr(old, "_syntax_tree"):
+            old._syntax_tree = None
+
 
 class SafeInput(Input):
     """An Input that never sends its value's control characters to the terminal (the
