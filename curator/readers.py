@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,7 +211,10 @@ class JsonReader(Reader):
             yield Row("line 1", None, exc, _raw_text(data))
 
     def _array_rows(self) -> Iterator[Row]:
-        decoder = json.JSONDecoder()
+        # NaN, Infinity and 1e400 are not JSON (JSONL refuses them through orjson);
+        # mark them so the row is refused rather than stored as null.
+        decoder = json.JSONDecoder(parse_constant=lambda _: NonFinite(),
+                                   parse_float=_finite_float)
         # surrogateescape keeps going past invalid UTF-8; the row holding it is then
         # refused by orjson (which rejects lone surrogates) with a clear reason.
         text_decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
@@ -298,6 +302,15 @@ class JsonReader(Reader):
                     return
 
 
+class NonFinite:
+    """A number JSON cannot hold, met in a JSON array (see `_array_rows`)."""
+
+
+def _finite_float(text: str) -> float | NonFinite:
+    value = float(text)
+    return value if math.isfinite(value) else NonFinite()
+
+
 def _array_row(where: str, value: Any, element_text: str) -> Row:
     try:
         record = check_record(value)
@@ -312,6 +325,8 @@ def _array_row(where: str, value: Any, element_text: str) -> Row:
         # fix: an integer past 64 bits (which orjson cannot hold) was refused as
         # "invalid UTF-8 in the row"; say what is wrong with it.
         reason = ("invalid UTF-8 in the row" if "surrogate" in str(exc) or "UTF-8" in str(exc)
+                  else "holds NaN, Infinity or a number too large for JSON"
+                  if "NonFinite" in str(exc)
                   else f"holds a value curator cannot store ({exc})")
         return Row(where, None, BadRow("", reason),
                    element_text[:10_000].encode("utf-8", "replace").decode("utf-8", "replace"))

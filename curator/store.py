@@ -497,6 +497,9 @@ class Store:
         now ours."""
         stamp = time.time()
         with self.transaction():
+            if self.conn.execute("SELECT 1 FROM examples WHERE id = ?",
+                                 (example_id,)).fetchone() is None:
+                raise NotFoundError(f"no example with id {example_id} in {self.path}")
             row = self.conn.execute(
                 "SELECT annotator FROM claims WHERE example_id = ? AND expires_at >= ?",
                 (example_id, stamp)).fetchone()

@@ -635,3 +635,13 @@ def test_child_path_skip_invalid(run_cli, here, always_child):
     assert (json.loads(out)["added"], json.loads(out)["rejected"]) == (3, 4)
     assert locators(project) == ["line 1", "line 3", "line 6"]
     assert len(Path("mixed.jsonl.rejects.jsonl").read_text().splitlines()) == 4
+
+
+def test_nan_infinity_and_huge_numbers_in_a_json_array_are_refused(project, run_cli, tmp_path):
+    data = tmp_path / "nan.json"
+    data.write_text('[{"prompt": "a", "completion": "b", "x": NaN},\n'
+                    '{"prompt": "c", "completion": "d", "y": 1e400},\n'
+                    '{"prompt": "e", "completion": "f", "z": -Infinity}]')
+    code, _, err = run_cli("import", project, data)
+    assert code == 2
+    assert err.count("NaN, Infinity or a number too large for JSON") == 3
