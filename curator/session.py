@@ -29,10 +29,11 @@ class QueueFilter:
     valid: str | None = None
     tag: str | None = None
     search: str | None = None
+    disagreements: bool = False  # the adjudication queue
 
     def as_kwargs(self) -> dict[str, Any]:
         return {"task": self.task, "status": self.status, "valid": self.valid,
-                "tag": self.tag, "search": self.search}
+                "tag": self.tag, "search": self.search, "disagreements": self.disagreements}
 
     def describe(self) -> str:
         parts = [f"{k}={v}" for k, v in self.as_kwargs().items() if v]
@@ -88,12 +89,23 @@ class LabelSession:
                                         **self.filter.as_kwargs())
 
     def next_id(self, current: int) -> int | None:
-        rows = self.page(after_id=current, limit=1)
+        """The next example in the queue that no other annotator is working on."""
+        rows = self.store.list_examples(after_id=current, limit=1, free_for=self.annotator,
+                                        **self.filter.as_kwargs())
         return rows[0]["id"] if rows else None
 
     def previous_id(self, current: int) -> int | None:
-        rows = self.page(before_id=current, limit=1)
+        rows = self.store.list_examples(before_id=current, limit=1, free_for=self.annotator,
+                                        **self.filter.as_kwargs())
         return rows[0]["id"] if rows else None
+
+    def claim(self, example: Example) -> str | None:
+        """Claim (or renew the claim on) the example being reviewed, so it is not handed
+        to another annotator; returns who else holds it, if someone does."""
+        return self.store.claim(example.id, self.annotator)
+
+    def release(self, example: Example) -> None:
+        self.store.release(example.id, self.annotator)
 
     def first_id(self) -> int | None:
         return self.next_id(0)

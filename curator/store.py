@@ -725,7 +725,8 @@ class Store:
 
     def list_examples(self, *, status: str | None = None, task: str | None = None,
                       search: str | None = None, valid: str | None = None,
-                      tag: str | None = None, disagreements: bool = False, after_id: int = 0,
+                      tag: str | None = None, disagreements: bool = False,
+                      free_for: str | None = None, after_id: int = 0,
                       before_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """A page of the queue in id order: the `limit` examples after `after_id`, or
         with `before_id` the `limit` just before it (keyset pagination both ways, so a
@@ -735,7 +736,7 @@ class Store:
         params: list[Any] = [before_id if before_id is not None else after_id]
         more, more_params = self._queue_filter(status=status, task=task, search=search,
                                                valid=valid, tag=tag,
-                                               disagreements=disagreements)
+                                               disagreements=disagreements, free_for=free_for)
         where += more
         params += more_params
         current = _CURRENT_VERDICT
@@ -763,8 +764,8 @@ class Store:
 
     def _queue_filter(self, *, status: str | None = None, task: str | None = None,
                       search: str | None = None, valid: str | None = None,
-                      tag: str | None = None,
-                      disagreements: bool = False) -> tuple[list[str], list[Any]]:
+                      tag: str | None = None, disagreements: bool = False,
+                      free_for: str | None = None) -> tuple[list[str], list[Any]]:
         """WHERE terms over `examples e JOIN tasks t LEFT JOIN validations v`."""
         where: list[str] = []
         params: list[Any] = []
@@ -792,6 +793,10 @@ class Store:
         if disagreements:
             where.append("e.status = 'pending' AND (SELECT count(DISTINCT d.decision) FROM "
                          "decisions d WHERE d.example_id = e.id) > 1")
+        if free_for:  # not held by anyone else's live claim
+            where.append("NOT EXISTS (SELECT 1 FROM claims c WHERE c.example_id = e.id "
+                         "AND c.annotator != ? AND c.expires_at >= ?)")
+            params += [free_for, time.time()]
         return where, params
 
     def set_status_where(self, status_to: str, *, action: str, annotator: str | None,

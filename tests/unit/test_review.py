@@ -197,3 +197,27 @@ def test_session_progress_follows_its_own_decisions_without_recounting(store, mo
     monkeypatch.undo()
     session.refresh_counts()
     assert (session.progress().done, session.progress().remaining) == (1, 149)
+
+
+def test_session_navigation_skips_examples_others_are_working_on(store):
+    from curator.session import LabelSession, QueueFilter
+
+    ann = LabelSession(store, "ann", QueueFilter(task="triage"))
+    bob = LabelSession(store, "bob", QueueFilter(task="triage"))
+    assert ann.claim(store.get_example(2)) is None
+    assert bob.next_id(1) == 3  # ann holds 2
+    assert bob.claim(store.get_example(2)) == "ann"
+    ann.release(store.get_example(2))
+    assert bob.next_id(1) == 2
+
+
+def test_disagreement_filter_in_the_session(store):
+    from curator.session import LabelSession, QueueFilter
+
+    with store.transaction():
+        store.set_overlap(store.get_task("prefs"), 2)
+    first = store.list_examples(task="prefs", limit=1)[0]["id"]
+    review.decide(store, first, "approve", annotator="ann")
+    review.decide(store, first, "reject", annotator="bob")
+    session = LabelSession(store, "cleo", QueueFilter(disagreements=True))
+    assert [r["id"] for r in session.page()] == [first]

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from ...session import VALIDITY, QueueFilter
 from ...models import STATUSES
@@ -111,6 +111,8 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
             yield Select([(v, v) for v in VALIDITY], value=self.current.valid or Select.NULL,
                          prompt="any validity", id="valid")
             yield Input(self.current.tag or "", placeholder="tag", id="tag")
+            yield Checkbox("only disagreements (the adjudication queue)",
+                           self.current.disagreements, id="disagreements")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Clear", id="clear")
@@ -132,7 +134,9 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
         tag = self.query_one("#tag", Input).value.strip() or None
         self.dismiss(QueueFilter(task=self._value("task"), status=self._value("status"),
                                  valid=self._value("valid"), tag=tag,
-                                 search=self.current.search))
+                                 search=self.current.search,
+                                 disagreements=self.query_one("#disagreements",
+                                                              Checkbox).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,6 +27,7 @@ from .modals import AskText, ConfirmInvalid, TextViewer
 
 LIVE_CHECK_DELAY = 0.15  # seconds of quiet typing before errors are re-checked
 DRAFT_DELAY = 1.5  # seconds of quiet typing before the draft is saved
+CLAIM_RENEWAL = 60.0  # the lease (5 minutes) is renewed while the example is open
 
 
 class ReviewScreen(Screen):
@@ -94,6 +95,7 @@ class ReviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_interval(CLAIM_RENEWAL, self._renew_claim)
         self.query_one("#diff").display = False
         self.query_one("#guidelines").display = False
         self.show_example(self.example_id)
@@ -107,7 +109,10 @@ class ReviewScreen(Screen):
         except CuratorError as exc:
             self.notify(exc.message, title=exc.title, severity="error")
             return
+        if self.example is not None and self.example.id != example_id:
+            self._release(self.example)
         self.example, self.example_id = example, example_id
+        holder = self._claim(example)
         self.original = session.original_text(example)
         self._loading = True
         editor = self.query_one("#editor", TextArea)
@@ -134,6 +139,9 @@ class ReviewScreen(Screen):
         self._show_guidelines()
         if draft is not None:
             self.notify("restored your unsaved edit of this example", title="draft")
+        if holder is not None:
+            self.notify(f"{holder} is working on this example right now", title="claimed",
+                        severity="warning", timeout=6)
         self.set_focus(None)
 
     def _refresh_head(self) -> None:
@@ -166,6 +174,36 @@ class ReviewScreen(Screen):
                     f"{progress.rate_per_hour:,.0f}/h this session", style="dim")
         self.query_one("#meta-line", Static).update(line)
         self.app.sub_title = self.session.filter.describe()
+
+    # -- claims -----------------------------------------------------------------------
+
+    def _claim(self, example: Example) -> str | None:
+        try:
+            return self.session.claim(example)
+        except CuratorError as exc:
+            self.notify(exc.message, title="not claimed", severity="warning")
+            return None
+
+    def _release(self, example: Example) -> None:
+        try:
+            self.session.release(example)
+        except CuratorError:
+            pass  # the lease runs out by itself
+
+    @work(thread=True, exclusive=True, group="claim")
+    def _renew_claim(self) -> None:
+        example = self.example
+        if example is None:
+            return
+        try:
+            self.session.claim(example)
+        except CuratorError as exc:  # report it on the UI thread; the lease may lapse
+            self.app.call_from_thread(self.notify, exc.message, title="claim not renewed",
+                                      severity="warning")
+
+    def on_unmount(self) -> None:
+        if self.example is not None:
+            self._release(self.example)
 
     # -- live errors, diff, drafts ------------------------------------------------------
 
