@@ -147,9 +147,11 @@ class LabelSession:
         when it changed. Approving an output that fails its schema raises NeedsReason
         unless a reason is given."""
         changes = self._text_changes(example, text)
+        # In the adjudication queue a decision settles the disagreement.
         revision = review.decide(self.store, example.id, decision, annotator=self.annotator,
                                  reason=reason, expected_version=example.version,
-                                 checker=self.checker, require_reason=True, **changes)
+                                 checker=self.checker, require_reason=True,
+                                 adjudicate=self.filter.disagreements, **changes)
         self._track(example.task, revision)
         return self._done(revision)
 

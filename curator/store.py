@@ -793,10 +793,12 @@ class Store:
         if disagreements:
             where.append("e.status = 'pending' AND (SELECT count(DISTINCT d.decision) FROM "
                          "decisions d WHERE d.example_id = e.id) > 1")
-        if free_for:  # not held by anyone else's live claim
+        if free_for:  # not held by anyone else's live claim, nor decided by them already
             where.append("NOT EXISTS (SELECT 1 FROM claims c WHERE c.example_id = e.id "
                          "AND c.annotator != ? AND c.expires_at >= ?)")
-            params += [free_for, time.time()]
+            where.append("(t.overlap = 1 OR e.status != 'pending' OR NOT EXISTS (SELECT 1 "
+                         "FROM decisions d WHERE d.example_id = e.id AND d.annotator = ?))")
+            params += [free_for, time.time(), free_for]
         return where, params
 
     def set_status_where(self, status_to: str, *, action: str, annotator: str | None,

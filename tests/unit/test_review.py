@@ -221,3 +221,23 @@ def test_disagreement_filter_in_the_session(store):
     review.decide(store, first, "reject", annotator="bob")
     session = LabelSession(store, "cleo", QueueFilter(disagreements=True))
     assert [r["id"] for r in session.page()] == [first]
+
+
+def test_overlap_navigation_and_adjudication_in_the_session(store):
+    from curator.session import LabelSession, QueueFilter
+
+    with store.transaction():
+        store.set_overlap(store.get_task("prefs"), 2)
+    ids = [r["id"] for r in store.list_examples(task="prefs", limit=3)]
+    ann = LabelSession(store, "ann", QueueFilter(task="prefs", status="pending"))
+    ann.decide(store.get_example(ids[0]), "approve")
+    assert store.get_example(ids[0]).status == "pending"  # waits for a second decision
+    assert ann.next_id(0) == ids[1]  # ann does not see what she decided
+    bob = LabelSession(store, "bob", QueueFilter(task="prefs", status="pending"))
+    assert bob.next_id(0) == ids[0]
+    bob.decide(store.get_example(ids[0]), "reject")
+    judge = LabelSession(store, "cleo", QueueFilter(disagreements=True))
+    assert judge.next_id(0) == ids[0]
+    judge.decide(store.get_example(ids[0]), "reject")
+    assert store.get_example(ids[0]).status == "rejected"
+    assert store.revisions(ids[0])[-1].action == "adjudicate"
