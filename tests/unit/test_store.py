@@ -228,3 +228,22 @@ def test_a_damaged_file_is_a_clear_error(project, run_cli):
     project.write_bytes(bytes(data))
     code, _, err = run_cli("stats", project)
     assert code in (1, 2) and "Traceback" not in err and str(project) in err
+
+
+def test_a_bulk_import_leaves_the_project_in_wal_mode_and_atomic(project):
+    with Store.open(project, create=True) as store:
+        import_files(store, [SAMPLE_DATA / "support_tickets.jsonl"], task="t")
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with pytest.raises(RuntimeError), store.bulk():
+            store.create_task("half")
+            raise RuntimeError("killed midway")
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.get_task("half") is None
+
+
+def test_a_bulk_import_beside_an_open_reader_stays_in_wal(project):
+    Store.open(project, create=True).close()
+    with Store.open(project) as reader, Store.open(project) as writer:
+        reader.list_examples()
+        import_files(writer, [SAMPLE_DATA / "preferences.json"], task="p")
+        assert len(reader.list_examples(limit=100)) == 40
