@@ -243,6 +243,17 @@ class Store:
             self._rollback()
             raise StorageError(_storage_message(self.path, exc)) from exc
 
+    def _leave_wal(self) -> bool:
+        """Switch to a rollback journal if no one else has the project open."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.OperationalError:  # another connection is open: stay in WAL
+            mode = "wal"
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return mode.lower() == "delete"
+
     def _rollback(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
@@ -260,8 +271,7 @@ class Store:
         self.conn.execute("PRAGMA cache_size = -65536")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.execute("PRAGMA foreign_keys = OFF")
-        # fails harmlessly (stays "wal") while another connection is open
-        left_wal = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        left_wal = self._leave_wal()
         try:
             with self.transaction():
                 yield
