@@ -25,7 +25,7 @@ FIXED_NOW = "2026-03-14T09:26:53.589+00:00"
 def snap(snap_compare, make_app, monkeypatch):
     """snap(press=..., then=..., **build_app kwargs): compare the app's screen, after
     the keys and then `then(pilot)`, with the stored snapshot."""
-    monkeypatch.setattr("curator.store.now", lambda: FIXED_NOW)
+    monkeypatch.setattr("curator.store.common.now", lambda: FIXED_NOW)
 
     def compare(*, keys=(), then=None, **kwargs) -> bool:
         app = make_app(**kwargs)

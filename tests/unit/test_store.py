@@ -202,7 +202,7 @@ def test_a_read_only_project_is_a_clear_error(project):
 
 
 def test_a_busy_project_waits_then_says_so(project, monkeypatch):
-    from curator import store as store_module
+    from curator.store import common as store_module
     from curator.errors import StorageError
 
     Store.open(project, create=True).close()
