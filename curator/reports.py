@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-import orjson
 
 from .textsafe import visible
 from .validation import Tally, ValidationReport
