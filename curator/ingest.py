@@ -12,11 +12,9 @@ to start instantly.
 from __future__ import annotations
 
 import marshal
-import os
 import pickle
 import subprocess
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from typing import Any
 import orjson
 
 from .errors import BadRow, CuratorError, InputError
+from .files import write_atomically
 from .layouts import LAYOUTS, Converter, detect, mapped_converter, parse_mapping
 from .models import content_columns, content_hash
 from .readers import open_reader
@@ -301,19 +300,10 @@ def _write_rejects(report: ImportReport, rejects: Path | None) -> None:
         groups.setdefault(target, []).extend(file_report.issues)
         file_report.rejects_path = str(target)
     for target, issues in groups.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rejects-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for issue in issues:
-                    handle.write(orjson.dumps({
-                        "file": issue.file, "locator": issue.locator, "field": issue.field,
-                        "reason": issue.reason, "raw": issue.raw,
-                    }, default=str) + b"\n")
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(target, (orjson.dumps({
+            "file": issue.file, "locator": issue.locator, "field": issue.field,
+            "reason": issue.reason, "raw": issue.raw}, default=str) + b"\n"
+            for issue in issues))
 
 
 __all__ = ["import_files", "parse_file", "ImportReport", "ImportRejected", "FileReport",

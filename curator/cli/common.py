@@ -126,16 +126,7 @@ def _write_chunks(chunks, path: Path | None) -> None:
             sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
-    import tempfile
+    from ..files import write_atomically
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, chunks)
 

@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "curator"
 
-DOMAIN = {"models", "errors", "textsafe", "jsonpos"}
+DOMAIN = {"models", "errors", "textsafe", "jsonpos", "files"}
 STORAGE = {"store", "migrations"}
 SERVICES = {"readers", "layouts", "ingest", "tasks", "overview", "schemas", "validation", "review", "session", "formats", "export", "agreement"}
 FRONT = {"cli", "show", "reports"}
