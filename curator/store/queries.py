@@ -271,6 +271,7 @@ class QueryMethods:
                     f"LEFT JOIN validations v ON v.example_id = e.id WHERE {' AND '.join(where)}")
         stamp = common.now()
         with self.transaction():
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM revisions").fetchone()[0]
             cursor = self.conn.execute(
                 "INSERT INTO revisions (example_id, version, action, annotator, created_at, "
                 "before, after) SELECT e.id, e.version + 1, ?, ?, ?, "
@@ -280,6 +281,11 @@ class QueryMethods:
             self.conn.execute(
                 "UPDATE examples SET status = ?, version = version + 1, updated_at = ? "
                 f"WHERE id IN (SELECT e.id {matching})", (status_to, stamp, *params))
+            if annotator is not None:  # counted like any decision (agreement, stats)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO decisions (example_id, annotator, decision, "
+                    "output_hash, revision_id, created_at) SELECT example_id, annotator, ?, "
+                    "NULL, id, created_at FROM revisions WHERE id > ?", (action, last))
         return changed
 
     def get_example(self, example_id: int) -> Example:

@@ -91,3 +91,17 @@ def test_agreement_cli(store, project, run_cli):
     assert annotators["ann"]["decisions"] == 5 and annotators["ann"]["corrections"] == 1
     code, out, _ = run_cli("stats", project)
     assert "annotators" in out
+
+
+def test_bulk_decisions_count_as_decisions(project, run_cli):
+    with Store.open(project, create=True) as store:
+        import_files(store, [SAMPLE_DATA / "preferences.json"], task="prefs")
+    code, _, err = run_cli("decide", project, "--all", "approve", "--annotator", "bot")
+    assert code == 0, err
+    with Store.open(project) as store:
+        decisions = store.decisions("prefs")
+        assert len(decisions) == 40 and {d[1:3] for d in decisions} == {("bot", "approve")}
+        revision_ids = {r.id for r in store.revisions(1)}
+    code, out, _ = run_cli("stats", project, "--json")
+    assert json.loads(out)["annotators"]["bot"]["decisions"] == 40
+    assert revision_ids

@@ -301,9 +301,19 @@ class ReviewScreen(Screen):
             self.query_one("#editor", TextArea).focus()
 
     def _reload(self, exc: ConflictError) -> None:
-        self.notify(f"{exc.message}. Showing the current version.", title=exc.title,
-                    severity="warning", timeout=8)
+        """Someone changed the example meanwhile: show the current version, and say
+        what they changed (your unsaved text stays as a draft only if nothing did)."""
+        seen = self.example
         self.show_example(self.example_id)
+        changes = []
+        if seen is not None and self.example is not None:
+            for revision in self.session.store.revisions(self.example_id):
+                if revision.version > seen.version:
+                    fields = ", ".join(sorted(revision.after)) or revision.action
+                    changes.append(f"{revision.annotator or '?'}: {revision.action} ({fields})")
+        detail = "; ".join(changes[-3:]) or "it changed"
+        self.notify(f"{exc.message}. Since you opened it: {detail}. Showing the current "
+                    "version.", title=exc.title, severity="warning", timeout=10)
 
     def action_move(self, step: int) -> None:
         if self.example is None:
