@@ -123,6 +123,16 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Wait for a debounced UI update (live errors re-check 0.15 s after typing stops):
+    on a busy machine a fixed pause is not always long enough."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
 def _key_event(app, key: str) -> events.Key:
     char = key if len(key) == 1 else None
     if char is not None and not char.isalnum():

@@ -22,7 +22,7 @@ from curator.tui.screens.history import HistoryScreen
 from curator.tui.screens.modals import AskText, FilterDialog, TextViewer
 from curator.tui.screens.review import ReviewScreen
 from tests.tui.conftest import (SIZE, notifications, press, run, screen_text, screen_update,
-                                settle, type_text)
+                                settle, type_text, until)
 
 MARKUP = "[bold red]x[/]"
 LINK = "[link=http://evil.example]click[/link]"
@@ -192,7 +192,8 @@ def test_typed_markup_in_a_notification_is_plain_text(evil_project):
             await settle(pilot)
             assert [row["id"] for row in app.screen.rows] == [3]
             await press(pilot, "enter", "n")  # the last one: "at the end of the queue"
-            await pilot.pause(0.2)
+            await until(pilot, lambda: any(m.startswith("at the end of the queue")
+                                           for m in notifications(app)))
             assert any(m.startswith("at the end of the queue") and "[/]" in m
                        for m in notifications(app))
             text = assert_inert(app)

@@ -23,7 +23,7 @@ from curator.tui.widgets.errors import ErrorsPanel
 from tests.tui.conftest import (ANNOTATOR, PREFERENCE, SIZE, TOOL_CALLS_INVALID,
                                 TOOL_CALLS_ONLY, TOTAL, TRIAGE_INVALID,
                                 TRIAGE_INVALID_NESTED, fresh, notifications, press, run,
-                                screen_text, settle, type_text)
+                                screen_text, settle, type_text, until)
 
 OUTPUT = review.OUTPUT  # the draft field of the response
 
@@ -347,7 +347,8 @@ def test_g_toggles_the_guidelines_d_the_diff_and_F_formats(make_app, sample_proj
             await press(pilot, "e")
             editor = editor_of(app)
             await retype(pilot, editor, '"priority": "high"', '"priority": "low"')
-            await pilot.pause(0.3)  # the live check (and the diff) follow typing
+            # the live check (and the diff) follow typing, after a short quiet time
+            assert await until(pilot, lambda: '+{"category"' in screen_text(app))
             text = screen_text(app)
             assert "diff against the original" in text and '+{"category"' in text
             await press(pilot, "escape", "d")
@@ -394,8 +395,8 @@ def test_j_jumps_to_the_first_error_in_an_output_or_a_tool_call(make_app, sample
             row, column = editor.cursor_location
             assert editor.document.get_line(row)[column:].startswith('"90"')
             await retype(pilot, editor, '"90"', "90")
-            await pilot.pause(0.3)
-            assert app.screen.query_one(ErrorsPanel).border_title == "valid"
+            assert await until(pilot, lambda: app.screen.query_one(ErrorsPanel).border_title
+                               == "valid")
             await press(pilot, "escape", "a")
         with fresh(sample_project) as store:
             example = store.get_example(TOOL_CALLS_INVALID)
@@ -699,7 +700,7 @@ def test_the_command_palette_lists_the_screens_bindings(make_app, sample_project
 
             await press(pilot, "ctrl+p")  # and running one from the palette works
             await type_text(pilot, "Skip (s)")
-            await pilot.pause(0.3)  # the palette searches in the background
+            await pilot.pause(1.0)  # the palette searches in the background
             await press(pilot, "enter")
             await pilot.pause()
             assert shown_id(app) == 2
