@@ -30,6 +30,7 @@ from .formats import (FORMATS, PREFERENCE_FORMATS, CannotExpress, Pair, arrow_sc
                       context_messages, for_arrow, for_jsonl, preference_row, row)
 from .models import STATUSES, Example
 from .store import Store
+from .tasks import require_task
 from .validation import validate_project
 
 BATCH = 2000
@@ -122,8 +123,7 @@ def export(store: Store, outdir: Path, fmt: str, *, task: str | None = None,
     for status in include_status:
         if status not in STATUSES:
             raise InputError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    if task is not None and store.get_task(task) is None:
-        raise InputError(f"no task named {task!r} in {store.path}")
+    require_task(store, task)
     outdir = Path(outdir)
     if outdir.exists() and not force:
         raise InputError(f"{outdir} exists; pass --force to replace it")

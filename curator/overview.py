@@ -8,6 +8,7 @@ from typing import Any
 from .errors import InputError
 from .models import STATUSES
 from .store import Store
+from .tasks import require_task
 
 
 def stats(store: Store) -> dict[str, Any]:
@@ -41,8 +42,7 @@ def list_examples(store: Store, *, status: str | None = None, task: str | None =
                   limit: int = 50) -> list[dict[str, Any]]:
     if status is not None and status not in STATUSES:
         raise InputError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    if task is not None and store.get_task(task) is None:
-        raise InputError(f"no task named {task!r} in {store.path}")
+    require_task(store, task)
     if limit < 1:
         raise InputError("--limit must be at least 1")
     return store.list_examples(status=status, task=task, search=search,

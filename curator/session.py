@@ -17,6 +17,7 @@ from . import review
 from .errors import InputError
 from .models import STATUSES, Example, Revision, ToolCall, ValidationIssue
 from .store import Store
+from .tasks import require_task
 from .validation import LiveChecker, Verdict
 
 VALIDITY = ("valid", "invalid", "unchecked")
@@ -78,8 +79,7 @@ class LabelSession:
             raise InputError(f"unknown status {queue.status!r}")
         if queue.valid and queue.valid not in VALIDITY:
             raise InputError(f"unknown validity {queue.valid!r}")
-        if queue.task and self.store.get_task(queue.task) is None:
-            raise InputError(f"no task named {queue.task!r} in {self.store.path}")
+        require_task(self.store, queue.task or None)
 
     # -- the queue ---------------------------------------------------------------
 

@@ -41,8 +41,18 @@ def ensure_task(store: Store, name: str, *, schema: Path | None = None,
     return task
 
 
+def require_task(store: Store, name: str | None) -> Task | None:
+    """The task called `name` (None when no name is given); a name the project does
+    not know is an InputError."""
+    if name is None:
+        return None
+    task = store.get_task(name)
+    if task is None:
+        raise InputError(f"no task named {name!r} in {store.path}")
+    return task
+
+
 def set_task_schema(store: Store, name: str, schema: Path) -> Task:
     with store.transaction():
-        if store.get_task(name) is None:
-            raise InputError(f"no task named {name!r} in {store.path}")
+        require_task(store, name)
         return ensure_task(store, name, schema=schema)

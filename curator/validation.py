@@ -31,6 +31,7 @@ from .models import ValidationIssue
 from .schemas import (_BUILTIN_PREFIXES, SchemaBundle, _refs, bundle_from_store,
                       check_schema, load_schema_file)
 from .store import Store
+from .tasks import require_task
 
 BATCH = 5000
 SAMPLE_IDS = 5
@@ -347,8 +348,7 @@ def validate_project(store: Store, *, task: str | None = None, status: str | Non
     """Bring every verdict up to date (only changed examples are checked again), then
     report on the stored verdicts. With `stream`, failures are read from the store
     while the report is rendered (render it before closing the store)."""
-    if task is not None and store.get_task(task) is None:
-        raise InputError(f"no task named {task!r} in {store.path}")
+    require_task(store, task)
     started = time.perf_counter()
     changes, validated_at = store.changes_counter()
     checked = 0

@@ -61,8 +61,9 @@ def decide(project: Path, args: tuple[str, ...], annotator: str | None,
             raise InputError(f"unknown decision {decision!r}; use one of {', '.join(DECISIONS)}")
         valid = None if validity is None else ("valid" if validity else "invalid")
         with _open(project) as store:
-            if task is not None and store.get_task(task) is None:
-                raise InputError(f"no task named {task!r} in {store.path}")
+            from ..tasks import require_task
+
+            require_task(store, task)
             changed = store.set_status_where(DECISIONS[decision], action=decision,
                                              annotator=annotator, task=task, status=status,
                                              valid=valid)
@@ -108,12 +109,12 @@ def claim(project: Path, annotator: str | None, task: str | None, lease: float,
     While the lease lasts it is not handed to another annotator; deciding it (curator
     decide) ends the claim. Prints nothing and exits 0 when no example is left.
     """
-    from ..errors import InputError
 
     annotator = annotator or default_annotator()
     with _open(project) as store:
-        if task is not None and store.get_task(task) is None:
-            raise InputError(f"no task named {task!r} in {store.path}")
+        from ..tasks import require_task
+
+        require_task(store, task)
         example_id = store.claim_next(annotator, task=task, lease=lease)
         if example_id is None:
             return
@@ -165,11 +166,11 @@ def agreement(project: Path, task: str | None, as_json: bool) -> None:
     `curator task set-overlap`); also how often corrections of the same example match.
     """
     from ..agreement import agreement as compute
-    from ..errors import InputError
 
     with _open(project) as store:
-        if task is not None and store.get_task(task) is None:
-            raise InputError(f"no task named {task!r} in {store.path}")
+        from ..tasks import require_task
+
+        require_task(store, task)
         data = compute(store, task)
     if as_json:
         _print_json(data)

@@ -259,13 +259,11 @@ def task_set_overlap(project: Path, task_name: str, overlap: int) -> None:
     (`curator list --disagreements`, or the TUI filter), where `curator decide
     --adjudicate` (or an adjudicator's decision) is final.
     """
-    from ..errors import InputError
 
     with _open(project) as store, store.transaction():
-        found = store.get_task(task_name)
-        if found is None:
-            raise InputError(f"no task named {task_name!r} in {store.path}")
-        store.set_overlap(found, overlap)
+        from ..tasks import require_task
+
+        store.set_overlap(require_task(store, task_name), overlap)
 
 
 @task.command("set-guidelines")
@@ -274,11 +272,9 @@ def task_set_overlap(project: Path, task_name: str, overlap: int) -> None:
 @click.argument("guidelines", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH")
 def task_set_guidelines(project: Path, task_name: str, guidelines: Path) -> None:
     """Set TASK's annotator guidelines from the Markdown file PATH."""
-    from ..errors import InputError
-    from ..tasks import ensure_task
+    from ..tasks import ensure_task, require_task
 
     with _open(project) as store, store.transaction():
-        if store.get_task(task_name) is None:
-            raise InputError(f"no task named {task_name!r} in {store.path}")
+        require_task(store, task_name)
         ensure_task(store, task_name, guidelines=guidelines)
 
