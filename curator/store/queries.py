@@ -308,20 +308,20 @@ class QueryMethods:
             f"{where} GROUP BY e.status", params).fetchall())
 
     def any_with_messages(self, task: str | None, statuses: Sequence[str]) -> bool:
-        marks = ", ".join("?" for _ in statuses)
-        where, params = ("AND t.name = ?", [task]) if task else ("", [])
-        return self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM examples e JOIN tasks t ON t.id = e.task_id "
-            f"WHERE e.status IN ({marks}) {where} AND e.messages IS NOT NULL)",
-            (*statuses, *params)).fetchone()[0] == 1
+        return self._any_exported(task, statuses, "e.messages IS NOT NULL")
 
     def any_with_tool_calls(self, task: str | None, statuses: Sequence[str]) -> bool:
+        return self._any_exported(task, statuses, "(e.tool_calls IS NOT NULL OR "
+                                  "instr(e.messages, '\"tool_calls\"') > 0)")
+
+    def _any_exported(self, task: str | None, statuses: Sequence[str], condition: str) -> bool:
+        """Whether any example of the task with one of `statuses` meets `condition`."""
         marks = ", ".join("?" for _ in statuses)
         where, params = ("AND t.name = ?", [task]) if task else ("", [])
         return self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM examples e JOIN tasks t ON t.id = e.task_id "
-            f"WHERE e.status IN ({marks}) {where} AND (e.tool_calls IS NOT NULL OR "
-            "instr(e.messages, '\"tool_calls\"') > 0))", (*statuses, *params)).fetchone()[0] == 1
+            f"WHERE e.status IN ({marks}) {where} AND {condition})",
+            (*statuses, *params)).fetchone()[0] == 1
 
     def examples_for_export(self, *, task: str | None, statuses: Sequence[str],
                             after_id: int = 0, limit: int = 2000) -> list[dict[str, Any]]:
